@@ -1,0 +1,55 @@
+import type { CauseCode } from './cause.js';
+
+/**
+ * Facts a refusal carries so that whoever reads it (bounce, guide page, log,
+ * operator) can act without looking anything up.
+ */
+export interface RefusalFacts {
+  siteId?: string;
+  spaceKey?: string;
+  spaceName?: string;
+  spaceId?: string;
+  pageTitle?: string;
+  parentId?: string;
+  parentTitle?: string;
+  /** The restricted ancestor that hides the parent, when that is the cause. */
+  restrictedAncestorId?: string;
+  restrictedAncestorTitle?: string;
+  /** Missing permission in Confluence's own UI words, e.g. "Add – Page". */
+  permission?: string;
+  /** Attachment names that were refused while the page itself was created. */
+  refusedFiles?: string[];
+  /** HTTP status and message Confluence answered, for the operator log. */
+  httpStatus?: number;
+  confluenceMessage?: string;
+}
+
+/**
+ * The mail cannot be delivered as it stands: retrying without a change on
+ * someone's side gives the same answer.
+ */
+export class Refusal extends Error {
+  override readonly name = 'Refusal';
+  constructor(
+    readonly code: CauseCode,
+    message: string,
+    readonly facts: RefusalFacts = {},
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Delivery failed for a reason that may clear by itself (Confluence down,
+ * rate-limited, network). The queue retries with backoff.
+ */
+export class TemporaryFailure extends Error {
+  override readonly name = 'TemporaryFailure';
+  constructor(
+    message: string,
+    /** Earliest sensible retry, e.g. from Retry-After. */
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
