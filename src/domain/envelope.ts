@@ -15,6 +15,6 @@ export interface Envelope {
   heloName: string;
   /** ISO-8601 time the 250 was sent. */
   receivedAt: string;
-  /** Bytes stored, including the Received header we prepend. */
+  /** Bytes of the message as received. */
   size: number;
 }

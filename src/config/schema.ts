@@ -1,0 +1,173 @@
+/**
+ * The one configuration file, as a zod schema. Every object is strict so a
+ * misspelt key fails start-up with its path instead of being silently ignored.
+ * Defaults here are the embedded single-machine set-up: nothing to install.
+ */
+import { z } from 'zod';
+
+const port = z.number().int().min(0).max(65535);
+const durationMs = z.number().int().min(0);
+
+const smtpSchema = z
+  .strictObject({
+    host: z.string().default('127.0.0.1'),
+    port: port.default(2525),
+    /** Name in the banner, EHLO reply and our Received header. */
+    hostname: z.string().default('mail2confluence.local'),
+    /** Largest message accepted, advertised in EHLO SIZE. 25 MiB matches common MTA limits. */
+    maxMessageBytes: z.number().int().positive().default(25 * 1024 * 1024),
+    maxRecipients: z.number().int().positive().default(50),
+    maxClients: z.number().int().positive().default(200),
+    socketTimeoutMs: durationMs.default(60_000),
+    tls: z
+      .strictObject({
+        keyFile: z.string(),
+        certFile: z.string(),
+      })
+      .optional(),
+  })
+  .prefault({});
+
+const httpSchema = z
+  .strictObject({
+    host: z.string().default('127.0.0.1'),
+    port: port.default(8080),
+    /** Where admins reach us; used in links placed in bounces. */
+    publicUrl: z.url().default('http://127.0.0.1:8080'),
+  })
+  .prefault({});
+
+const spoolSchema = z
+  .strictObject({
+    /** Raw messages, queue state and idempotency records live here. */
+    dir: z.string().default('./var/spool'),
+  })
+  .prefault({});
+
+const workerSchema = z
+  .strictObject({
+    concurrency: z.number().int().positive().default(4),
+    /** Attempts before a temporarily failing message becomes a dead letter. */
+    maxAttempts: z.number().int().positive().default(10),
+    backoffInitialMs: durationMs.default(5_000),
+    backoffMaxMs: durationMs.default(60 * 60 * 1000),
+  })
+  .prefault({});
+
+const basicAuth = z.strictObject({
+  type: z.literal('basic'),
+  email: z.string(),
+  apiToken: z.string(),
+});
+const bearerAuth = z.strictObject({
+  /** Data Center personal access token (or any pre-issued bearer token). */
+  type: z.literal('bearer'),
+  token: z.string(),
+});
+const clientCredentialsAuth = z.strictObject({
+  /** Cloud service account, OAuth 2.0 client credentials. */
+  type: z.literal('oauth-client-credentials'),
+  clientId: z.string(),
+  clientSecret: z.string(),
+  tokenUrl: z.url().default('https://auth.atlassian.com/oauth/token'),
+});
+
+const siteSchema = z.strictObject({
+  /**
+   * API base ending in /wiki: `https://acme.atlassian.net/wiki` (API token),
+   * `https://api.atlassian.com/ex/confluence/<cloudId>/wiki` (service account),
+   * or the Data Center context path.
+   */
+  baseUrl: z.url(),
+  /** Where people open pages; defaults to baseUrl (differs for api.atlassian.com). */
+  siteUrl: z.url().optional(),
+  flavor: z.enum(['cloud', 'datacenter']).default('cloud'),
+  auth: z.discriminatedUnion('type', [basicAuth, bearerAuth, clientCredentialsAuth]),
+  requestTimeoutMs: durationMs.default(30_000),
+  /** Upper bound on one Retry-After wait before the job is deferred instead. */
+  maxRetryAfterMs: durationMs.default(60_000),
+});
+
+const titleConflict = z.enum(['append-datetime', 'append-counter', 'refuse']);
+
+const routeSchema = z.strictObject({
+  name: z.string().optional(),
+  /**
+   * Recipient address, case-insensitive. May contain one `{parent}`
+   * placeholder in the local part (plus-addressing): `docs+{parent}@wiki.example.com`.
+   * The captured text is a page id when numeric, else a page title with - and _ read as spaces.
+   */
+  match: z.string().regex(/^[^@\s]+@[^@\s]+$/, 'must be an address like docs@wiki.example.com'),
+  site: z.string(),
+  space: z.string().regex(/^[A-Za-z0-9~_]+$/, 'must be a Confluence space key'),
+  parentId: z.string().regex(/^\d+$/).optional(),
+  parentTitle: z.string().min(1).optional(),
+  kind: z.enum(['page', 'blogpost']).default('page'),
+  labels: z.array(z.string().regex(/^[^\s:]+$/, 'labels cannot contain spaces or colons')).default([]),
+  titleConflict: titleConflict.optional(),
+  timeZone: z.string().optional(),
+});
+
+const contentSchema = z
+  .strictObject({
+    titleConflict: titleConflict.default('append-datetime'),
+    timeZone: z.string().default('UTC'),
+    remoteImages: z.enum(['keep', 'link', 'drop']).default('link'),
+  })
+  .prefault({});
+
+const logSchema = z
+  .strictObject({
+    level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .prefault({});
+
+export const configSchema = z
+  .strictObject({
+    smtp: smtpSchema,
+    http: httpSchema,
+    spool: spoolSchema,
+    /** `embedded`: the on-disk queue in spool.dir, one machine, no services. */
+    queue: z.literal('embedded', { error: 'only "embedded" is available in this version' }).default('embedded'),
+    worker: workerSchema,
+    sites: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/), siteSchema),
+    routes: z.array(routeSchema).min(1),
+    content: contentSchema,
+    log: logSchema,
+  })
+  .superRefine((config, ctx) => {
+    for (const [id, site] of Object.entries(config.sites)) {
+      if (site.flavor === 'datacenter') {
+        ctx.addIssue({ code: 'custom', path: ['sites', id, 'flavor'], message: 'Data Center sites are not supported yet (its REST API has no v2); use a Cloud site' });
+      }
+    }
+    config.routes.forEach((route, index) => {
+      if (!(route.site in config.sites)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['routes', index, 'site'],
+          message: `no site named "${route.site}" under sites (have: ${Object.keys(config.sites).join(', ') || 'none'})`,
+        });
+      }
+      if (route.parentId && route.parentTitle) {
+        ctx.addIssue({ code: 'custom', path: ['routes', index], message: 'give parentId or parentTitle, not both' });
+      }
+      const placeholders = route.match.split('{parent}').length - 1;
+      if (placeholders > 1 || (placeholders === 1 && !route.match.split('@')[0]!.includes('{parent}'))) {
+        ctx.addIssue({ code: 'custom', path: ['routes', index, 'match'], message: '{parent} may appear once, in the local part' });
+      }
+      if (placeholders === 1 && (route.parentId || route.parentTitle)) {
+        ctx.addIssue({ code: 'custom', path: ['routes', index], message: '{parent} in match already names the parent; drop parentId/parentTitle' });
+      }
+      if (route.kind === 'blogpost' && (placeholders === 1 || route.parentId || route.parentTitle)) {
+        ctx.addIssue({ code: 'custom', path: ['routes', index, 'kind'], message: 'blog posts have no parent page' });
+      }
+    });
+  });
+
+export type Config = z.infer<typeof configSchema>;
+export type SiteConfig = Config['sites'][string];
+export type RouteConfig = Config['routes'][number];
+
+/** Keys whose values never appear in `check-config` output or logs. */
+export const SECRET_KEYS: ReadonlySet<string> = new Set(['apiToken', 'token', 'clientSecret', 'password']);

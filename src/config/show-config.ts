@@ -1,0 +1,46 @@
+/**
+ * `check-config` output: the effective config as YAML with secrets masked,
+ * followed by the routes in words.
+ */
+import { stringify } from 'yaml';
+import { SECRET_KEYS, type Config } from './schema.js';
+
+export function maskSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(maskSecrets);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, child]) => [
+        key,
+        SECRET_KEYS.has(key) && typeof child === 'string' ? maskedSecret(child) : maskSecrets(child),
+      ]),
+    );
+  }
+  return value;
+}
+
+function maskedSecret(secret: string): string {
+  return secret.length === 0 ? '(empty)' : `(hidden, ${secret.length} characters)`;
+}
+
+export function describeRoutes(config: Config): string[] {
+  return config.routes.map((route) => {
+    const site = config.sites[route.site];
+    const where = route.kind === 'blogpost' ? `a blog post in space ${route.space}` : `a page in space ${route.space}`;
+    const parent = route.match.includes('{parent}')
+      ? ', under the page named in the address (page id, or title with - for spaces)'
+      : route.parentId
+        ? `, under page ${route.parentId}`
+        : route.parentTitle
+          ? `, under the page titled "${route.parentTitle}"`
+          : ', under the space home page';
+    const labels = route.labels.length ? `, labelled ${route.labels.join(', ')}` : '';
+    return `${route.match} → ${where}${parent}${labels} on ${site?.baseUrl ?? route.site}, written by the app user`;
+  });
+}
+
+export function showConfig(config: Config, fromEnv: string[]): string {
+  const lines = [stringify(maskSecrets(config)).trimEnd(), '', '# Routes'];
+  lines.push(...describeRoutes(config).map((line) => `# ${line}`));
+  if (fromEnv.length) lines.push('', `# From the environment: ${fromEnv.join(', ')}`);
+  return lines.join('\n') + '\n';
+}

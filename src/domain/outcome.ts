@@ -1,0 +1,28 @@
+/**
+ * Every accepted message ends in exactly one outcome per recipient (design §2).
+ */
+import type { CauseCode } from './cause.js';
+import type { RefusalFacts } from './failures.js';
+
+export interface DeliveredOutcome {
+  recipient: string;
+  status: 'delivered';
+  contentId: string;
+  contentType: 'page' | 'blogpost' | 'comment';
+  title: string;
+  url: string;
+  /** True when an earlier delivery of the same message already made this page. */
+  alreadyDelivered: boolean;
+  /** Files Confluence refused while the page itself was created (partial success). */
+  refusedFiles: string[];
+}
+
+export interface RefusedOutcome {
+  recipient: string;
+  status: 'refused';
+  cause: CauseCode;
+  message: string;
+  facts: RefusalFacts;
+}
+
+export type RecipientOutcome = DeliveredOutcome | RefusedOutcome;
