@@ -1,0 +1,43 @@
+/**
+ * The durability primitive of the embedded backend: a file counts as stored
+ * only after its bytes are fsynced, it is renamed into place, and the
+ * directory entry is fsynced too (Postfix mail_stream.c; Haraka's
+ * FsyncWriteStream + rename). A crash before the rename leaves only a
+ * temporary file, which start-up removes.
+ */
+import { open, rename, unlink } from 'node:fs/promises';
+import path from 'node:path';
+
+export async function fsyncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Write `data` to `tmpPath`, fsync, rename to `finalPath`, fsync the directory. */
+export async function writeFileDurably(tmpPath: string, finalPath: string, data: string | Uint8Array): Promise<void> {
+  const handle = await open(tmpPath, 'w', 0o640);
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await renameDurably(tmpPath, finalPath);
+}
+
+export async function renameDurably(from: string, to: string): Promise<void> {
+  await rename(from, to);
+  await fsyncDirectory(path.dirname(to));
+}
+
+export async function unlinkIfExists(file: string): Promise<void> {
+  try {
+    await unlink(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+}
