@@ -1,0 +1,65 @@
+/**
+ * `npm run demo`: the whole product on one machine, nothing to install —
+ * a simulated Confluence site, the gateway with embedded defaults, and a
+ * capture of outgoing mail — then tells you what to send where.
+ * Fixed points: SMTP 127.0.0.1:2525, gateway HTTP 127.0.0.1:8080,
+ * simulator 127.0.0.1:8090 (API base http://127.0.0.1:8090/wiki).
+ */
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import pretty from 'pino-pretty';
+import { startSimulator } from '../simulator/start-simulator.js';
+import { loadConfig } from '../src/config/load-config.js';
+import { startGateway } from '../src/main.js';
+import { startMailCapture } from './mail-capture.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const varDir = path.join(root, 'var', 'demo');
+const OUTBOX_PORT = 2526;
+
+// The simulator keeps its state in memory: start from a clean spool so old
+// delivery records do not point at pages the fresh simulator never had.
+await rm(varDir, { recursive: true, force: true });
+
+const logger = pino({ level: 'info' }, pretty({ colorize: true, translateTime: 'HH:MM:ss', ignore: 'pid,hostname,service' }));
+const simulator = await startSimulator({ seed: path.join(root, 'simulator', 'seeds', 'demo.yaml'), host: '127.0.0.1', port: 8090 });
+const outbox = await startMailCapture({ dir: path.join(varDir, 'outbox'), port: OUTBOX_PORT });
+const { config } = loadConfig(path.join(root, 'config', 'demo.yaml'));
+const gateway = await startGateway(config, { logger, version: 'demo' });
+
+process.stdout.write(`
+  mail2confluence demo is running (Ctrl-C stops it)
+
+  Confluence simulator  ${simulator.apiBase}   (admin@demo.local / demo-admin-token sees everything)
+  Gateway SMTP          127.0.0.1:${config.smtp.port}
+  Gateway HTTP          ${gateway.webUrl}/healthz
+  Outgoing mail         ${path.relative(root, outbox.dir)}/   (captured on 127.0.0.1:${outbox.port}, never relayed)
+
+  Send a mail (in another terminal):
+    npm run send -- --to demo@demo.local                  → a page in space DEMO
+    npm run send -- --to demo+meeting-notes@demo.local    → a page under "Meeting notes"
+    npm run send -- --to blog@demo.local                  → a blog post in DEMO
+    npm run send -- --to locked@demo.local                → refused: the app user may only view LOCKED
+    npm run send -- --to hidden@demo.local                → refused: the app user cannot see HIDDEN
+    (or any mail client / swaks --server 127.0.0.1:${config.smtp.port} --to demo@demo.local)
+
+  See the result:
+    curl -s -u admin@demo.local:demo-admin-token '${simulator.apiBase}/api/v2/pages?limit=50'
+    curl -s ${simulator.url}/__admin/content?spaceKey=DEMO
+    npx mail2confluence dead-letters list --config config/demo.yaml
+
+`);
+
+let stopping = false;
+async function stop(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  await gateway.close();
+  await outbox.close();
+  await simulator.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());

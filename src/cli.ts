@@ -1,0 +1,124 @@
+/**
+ * mail2confluence command line:
+ *   serve --config <file> [--role smtp,worker,web]
+ *   check-config <file>
+ *   dead-letters list|replay --config <file>
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { Command, InvalidArgumentError } from 'commander';
+import { ConfigError, loadConfig } from './config/load-config.js';
+import { showConfig } from './config/show-config.js';
+import { ROLES, startGateway, type Role } from './main.js';
+import { createLogger } from './observability/logger.js';
+import { FileJobQueue } from './queue/file-job-queue.js';
+
+/** package.json is one level up from src/cli.ts and two from the compiled dist/src/cli.js. */
+function packageVersion(): string {
+  for (const relative of ['../package.json', '../../package.json']) {
+    const file = new URL(relative, import.meta.url);
+    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+  }
+  return 'unknown';
+}
+
+const version = packageVersion();
+
+function parseRoles(value: string): Role[] {
+  const roles = value.split(',').map((role) => role.trim());
+  for (const role of roles) {
+    if (!(ROLES as readonly string[]).includes(role)) throw new InvalidArgumentError(`unknown role "${role}"; roles are ${ROLES.join(', ')}`);
+  }
+  return roles as Role[];
+}
+
+function load(file: string) {
+  try {
+    return loadConfig(file);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}
+
+const program = new Command('mail2confluence').version(version).description('Email-to-Confluence gateway');
+
+program
+  .command('serve')
+  .description('run the gateway (all roles in one process unless --role says otherwise)')
+  .requiredOption('-c, --config <file>', 'YAML config file')
+  .option('-r, --role <roles>', `comma-separated roles: ${ROLES.join(', ')}`, parseRoles)
+  .action(async (options: { config: string; role?: Role[] }) => {
+    const { config } = load(options.config);
+    const logger = createLogger(config.log.level);
+    const gateway = await startGateway(config, { roles: options.role ?? ROLES, logger, version });
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'stopping: no new mail accepted, running deliveries finish');
+      gateway.close().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          logger.error({ err }, 'error while stopping');
+          process.exit(1);
+        },
+      );
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+  });
+
+program
+  .command('check-config')
+  .description('validate a config file and print the effective config with secrets hidden')
+  .argument('<file>', 'YAML config file')
+  .action((file: string) => {
+    const { config, fromEnv, file: absolute } = load(file);
+    process.stdout.write(`# ${absolute}: valid\n${showConfig(config, fromEnv)}`);
+  });
+
+const deadLetters = program.command('dead-letters').description('messages that need an operator: list them, or replay them once the cause is fixed');
+
+deadLetters
+  .command('list')
+  .requiredOption('-c, --config <file>', 'YAML config file')
+  .option('--json', 'machine-readable output')
+  .action(async (options: { config: string; json?: boolean }) => {
+    const queue = await openQueue(options.config);
+    const letters = await queue.deadLetters();
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify(letters, null, 2)}\n`);
+      return;
+    }
+    if (!letters.length) process.stdout.write('no dead letters\n');
+    for (const letter of letters) {
+      process.stdout.write(`${letter.queueId}  dead since ${letter.deadAt}  from <${letter.envelope.mailFrom}> to ${letter.envelope.rcptTo.join(', ')}\n    ${letter.reason}\n`);
+    }
+  });
+
+deadLetters
+  .command('replay')
+  .requiredOption('-c, --config <file>', 'YAML config file')
+  .argument('<queueIds...>', 'queue ids from `dead-letters list`')
+  .action(async (queueIds: string[], options: { config: string }) => {
+    const queue = await openQueue(options.config);
+    let missing = 0;
+    for (const queueId of queueIds) {
+      const replayed = await queue.replay(queueId);
+      process.stdout.write(replayed ? `${queueId}: queued again\n` : `${queueId}: no such dead letter\n`);
+      if (!replayed) missing++;
+    }
+    if (missing) process.exitCode = 1;
+  });
+
+async function openQueue(configFile: string): Promise<FileJobQueue> {
+  const { config } = load(configFile);
+  const queue = new FileJobQueue({ dir: config.spool.dir, retry: config.worker, logger: createLogger('warn') });
+  await queue.init();
+  return queue;
+}
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,117 @@
+/**
+ * The SMTP listener: decides at RCPT what it can (unknown recipient, too many
+ * recipients), and at DATA streams the
+ * raw message into the spool. 250 is answered only once the message is durable
+ * and its job queued; any failure there is a 4xx so the sending MTA retries.
+ * No MIME parsing happens here: store first, parse in the worker.
+ */
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { SMTPServer, type SMTPServerDataStream, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
+import type { Config } from '../config/schema.js';
+import type { Envelope } from '../domain/envelope.js';
+import { newQueueId } from '../domain/queue-id.js';
+import type { JobQueue } from '../queue/job-queue.js';
+import type { RouteTable } from '../routing/route-table.js';
+import { MessageTooLarge, type MessageSpool } from '../spool/message-spool.js';
+import { acceptedReply, smtpReplies } from './smtp-reply.js';
+
+export interface SmtpListenerDeps {
+  config: Config['smtp'];
+  routes: RouteTable;
+  spool: MessageSpool;
+  queue: JobQueue;
+  logger: Logger;
+}
+
+export interface RunningListener {
+  address: AddressInfo;
+  /** Stops accepting connections and waits for open sessions to end. */
+  close(): Promise<void>;
+}
+
+export async function startSmtpListener(deps: SmtpListenerDeps): Promise<RunningListener> {
+  const { config, logger } = deps;
+  const tls = config.tls ? { key: readFileSync(config.tls.keyFile), cert: readFileSync(config.tls.certFile) } : null;
+  const options: SMTPServerOptions = {
+    name: config.hostname,
+    banner: 'mail2confluence ESMTP',
+    size: config.maxMessageBytes,
+    maxClients: config.maxClients,
+    socketTimeout: config.socketTimeoutMs,
+    authOptional: true,
+    // An MX for people to write to: no AUTH; STARTTLS only with a configured certificate.
+    disabledCommands: tls ? ['AUTH'] : ['AUTH', 'STARTTLS'],
+    ...(tls ?? {}),
+    logger: false,
+    // A SIZE declared at MAIL FROM over the limit is refused by smtp-server itself (552).
+    onRcptTo(address, session, callback) {
+      if (session.envelope.rcptTo.length >= config.maxRecipients) return callback(smtpReplies.tooManyRecipients(config.maxRecipients));
+      if (!deps.routes.resolve(address.address)) {
+        logger.info({ session: session.id, rcpt: address.address, client: session.remoteAddress }, 'refused unknown recipient');
+        return callback(smtpReplies.unknownRecipient(address.address));
+      }
+      callback();
+    },
+    onData(stream, session, callback) {
+      acceptMessage(deps, stream, session).then(
+        (queueId) => callback(null, acceptedReply(queueId)),
+        (reply: Error) => callback(reply),
+      );
+    },
+  };
+  const server = new SMTPServer(options);
+  server.on('error', (err) => logger.warn({ err: err.message }, 'smtp connection error'));
+  await new Promise<void>((resolve, reject) => {
+    server.server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.server.address() as AddressInfo;
+  logger.info({ host: address.address, port: address.port, maxMessageBytes: config.maxMessageBytes }, 'smtp listener ready');
+  return {
+    address,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function acceptMessage(deps: SmtpListenerDeps, stream: SMTPServerDataStream, session: SMTPServerSession): Promise<string> {
+  const queueId = newQueueId();
+  const log = deps.logger.child({ queueId, session: session.id });
+  let size: number;
+  try {
+    ({ size } = await deps.spool.store(queueId, stream, {
+      maxBytes: deps.config.maxMessageBytes,
+      sizeExceeded: () => stream.sizeExceeded,
+    }));
+  } catch (err) {
+    if (err instanceof MessageTooLarge) {
+      log.info({ limit: deps.config.maxMessageBytes }, 'refused oversize message');
+      throw smtpReplies.tooLarge(deps.config.maxMessageBytes);
+    }
+    log.error({ err }, 'could not store message');
+    stream.resume(); // the spool may have failed before reading: drain so the client gets the 451
+    throw smtpReplies.storeFailed();
+  }
+  const envelope: Envelope = {
+    mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+    rcptTo: session.envelope.rcptTo.map((rcpt) => rcpt.address.toLowerCase()),
+    remoteAddress: session.remoteAddress,
+    clientHostname: session.clientHostname,
+    heloName: session.hostNameAppearsAs,
+    receivedAt: new Date().toISOString(),
+    size,
+  };
+  try {
+    await deps.queue.enqueue({ queueId, envelope });
+  } catch (err) {
+    log.error({ err }, 'could not queue stored message');
+    await deps.spool.remove(queueId).catch(() => undefined);
+    throw smtpReplies.queueFailed();
+  }
+  log.info({ from: envelope.mailFrom, to: envelope.rcptTo, size, client: envelope.remoteAddress }, 'accepted');
+  return queueId;
+}

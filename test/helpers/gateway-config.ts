@@ -1,0 +1,37 @@
+import { configSchema, type Config } from '../../src/config/schema.js';
+
+/**
+ * A gateway config for tests: ephemeral ports, the given spool, one site
+ * pointing at `apiBase` (a simulator) with the given app-user credentials.
+ */
+export function gatewayConfig(options: {
+  spoolDir: string;
+  apiBase?: string;
+  email?: string;
+  apiToken?: string;
+  routes?: unknown[];
+  overrides?: Record<string, unknown>;
+}): Config {
+  return configSchema.parse({
+    smtp: { host: '127.0.0.1', port: 0, hostname: 'gateway.test', maxMessageBytes: 1024 * 1024 },
+    http: { host: '127.0.0.1', port: 0 },
+    spool: { dir: options.spoolDir },
+    worker: { concurrency: 2, maxAttempts: 5, backoffInitialMs: 50, backoffMaxMs: 200 },
+    sites: {
+      sim: {
+        baseUrl: options.apiBase ?? 'http://127.0.0.1:9/wiki',
+        auth: { type: 'basic', email: options.email ?? 'mail2confluence@demo.local', apiToken: options.apiToken ?? 'demo-bot-token' },
+        requestTimeoutMs: 5000,
+        maxRetryAfterMs: 2000,
+      },
+    },
+    routes: options.routes ?? [
+      { name: 'demo', match: 'demo@demo.local', site: 'sim', space: 'DEMO', labels: ['from-email'] },
+      { name: 'demo-parent', match: 'demo+{parent}@demo.local', site: 'sim', space: 'DEMO' },
+      { name: 'locked', match: 'locked@demo.local', site: 'sim', space: 'LOCKED' },
+    ],
+    content: { timeZone: 'UTC' },
+    log: { level: 'silent' },
+    ...options.overrides,
+  });
+}
