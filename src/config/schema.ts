@@ -72,7 +72,7 @@ const clientCredentialsAuth = z.strictObject({
   tokenUrl: z.url().default('https://auth.atlassian.com/oauth/token'),
 });
 
-const siteSchema = z.strictObject({
+export const siteSchema = z.strictObject({
   /**
    * API base ending in /wiki: `https://acme.atlassian.net/wiki` (API token),
    * `https://api.atlassian.com/ex/confluence/<cloudId>/wiki` (service account),

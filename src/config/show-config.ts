@@ -26,7 +26,9 @@ export function describeRoutes(config: Config): string[] {
   return config.routes.map((route) => {
     const site = config.sites[route.site];
     const where = route.kind === 'blogpost' ? `a blog post in space ${route.space}` : `a page in space ${route.space}`;
-    const parent = route.match.includes('{parent}')
+    const parent = route.kind === 'blogpost'
+      ? ''
+      : route.match.includes('{parent}')
       ? ', under the page named in the address (page id, or title with - for spaces)'
       : route.parentId
         ? `, under page ${route.parentId}`

@@ -2,7 +2,7 @@
  * The gateway's HTTP side. For now: health, for load balancers and the demo.
  * Later stages add the setup guide, retry links and the share action here.
  */
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { JobQueue } from '../queue/job-queue.js';
 
@@ -13,7 +13,7 @@ export interface WebDeps {
 }
 
 export function buildWebApp(deps: WebDeps) {
-  const app = Fastify({ loggerInstance: deps.logger.child({ component: 'web' }), disableRequestLogging: true });
+  const app = Fastify({ loggerInstance: deps.logger.child({ component: 'web' }), logController: new LogController({ disableRequestLogging: true }) });
   app.get('/healthz', async () => ({ status: 'ok', version: deps.version, queue: await deps.queue.counts() }));
   app.get('/', async (_request, reply) =>
     reply.type('text/html; charset=utf-8').send(

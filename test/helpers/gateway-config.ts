@@ -10,6 +10,8 @@ export function gatewayConfig(options: {
   email?: string;
   apiToken?: string;
   routes?: unknown[];
+  /** Merged into the simulator site's settings (timeouts, auth, baseUrl). */
+  site?: Record<string, unknown>;
   overrides?: Record<string, unknown>;
 }): Config {
   return configSchema.parse({
@@ -23,12 +25,17 @@ export function gatewayConfig(options: {
         auth: { type: 'basic', email: options.email ?? 'mail2confluence@demo.local', apiToken: options.apiToken ?? 'demo-bot-token' },
         requestTimeoutMs: 5000,
         maxRetryAfterMs: 2000,
+        ...options.site,
       },
     },
     routes: options.routes ?? [
       { name: 'demo', match: 'demo@demo.local', site: 'sim', space: 'DEMO', labels: ['from-email'] },
       { name: 'demo-parent', match: 'demo+{parent}@demo.local', site: 'sim', space: 'DEMO' },
       { name: 'locked', match: 'locked@demo.local', site: 'sim', space: 'LOCKED' },
+      { name: 'hidden', match: 'hidden@demo.local', site: 'sim', space: 'HIDDEN' },
+      { name: 'blog', match: 'blog@demo.local', site: 'sim', space: 'DEMO', kind: 'blogpost' },
+      { name: 'strict-titles', match: 'strict@demo.local', site: 'sim', space: 'DEMO', titleConflict: 'refuse' },
+      { name: 'counted-titles', match: 'counted@demo.local', site: 'sim', space: 'DEMO', titleConflict: 'append-counter' },
     ],
     content: { timeZone: 'UTC' },
     log: { level: 'silent' },

@@ -1,0 +1,77 @@
+import { startSimulator } from '../../simulator/start-simulator.js';
+
+export interface FaultSpec {
+  method?: string;
+  path: string;
+  type: 'status' | 'delay' | 'reset';
+  status?: number;
+  retryAfter?: number;
+  delayMs?: number;
+  times?: number;
+}
+
+export interface SimContent {
+  id: string;
+  type: string;
+  title: string;
+  parentId?: string | null;
+  body?: string;
+  labels?: string[];
+  attachments: string[];
+  createdAt: string;
+  [key: string]: unknown;
+}
+
+/** Every page of the demo seed carries this creation time. */
+const SEEDED_AT = '2024-01-15T09:00:00.000Z';
+
+export type RunningSimulator = Awaited<ReturnType<typeof startSimulator>>;
+
+/** The demo-seeded simulator on an ephemeral port, with its admin API over real HTTP. */
+export async function startDemoSimulator(): Promise<{ sim: RunningSimulator; admin: SimulatorAdmin }> {
+  const sim = await startSimulator({ seed: 'simulator/seeds/demo.yaml', port: 0 });
+  return { sim, admin: new SimulatorAdmin(sim.url) };
+}
+
+export class SimulatorAdmin {
+  constructor(private readonly url: string) {}
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${this.url}/__admin${path}`, {
+      method,
+      ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
+    });
+    if (!response.ok) throw new Error(`admin ${method} ${path} → ${response.status}: ${await response.text()}`);
+    const text = await response.text();
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  async content(spaceKey: string): Promise<SimContent[]> {
+    return (await this.call<{ content: SimContent[] }>('GET', `/content?spaceKey=${encodeURIComponent(spaceKey)}`)).content;
+  }
+
+  /** Pages and blog posts of a space that the seed did not have (authored by someone else than the seed's admin). */
+  async created(spaceKey: string): Promise<SimContent[]> {
+    return (await this.content(spaceKey)).filter((item) => item.createdAt !== SEEDED_AT && (item.type === 'page' || item.type === 'blogpost'));
+  }
+
+  async requestCounts(): Promise<Record<string, number>> {
+    return (await this.call<{ counts: Record<string, number> }>('GET', '/requests')).counts;
+  }
+
+  clearRequests(): Promise<void> {
+    return this.call('DELETE', '/requests');
+  }
+
+  fault(spec: FaultSpec): Promise<void> {
+    return this.call('POST', '/faults', spec);
+  }
+
+  clearFaults(): Promise<void> {
+    return this.call('DELETE', '/faults');
+  }
+
+  spacePermission(body: { spaceKey: string; action: 'grant' | 'revoke'; principal: { type: string; id: string }; operation: { key: string; targetType: string } }): Promise<void> {
+    return this.call('POST', '/space-permissions', body);
+  }
+}
