@@ -116,6 +116,56 @@ const contentSchema = z
   })
   .prefault({});
 
+const bouncesSchema = z
+  .strictObject({
+    /** Bounces are sent at all; off, refusals still park the mail and log the cause. */
+    enabled: z.boolean().default(true),
+    /** From of our bounces; the envelope sender is always empty (<>), as RFC 3464 asks. */
+    from: z.string().optional(),
+    /** The MTA that relays our bounces (nodemailer SMTP transport). */
+    transport: z
+      .strictObject({
+        host: z.string().default('127.0.0.1'),
+        port: port.default(25),
+        secure: z.boolean().default(false),
+        requireTLS: z.boolean().default(false),
+        auth: z.strictObject({ user: z.string(), pass: z.string() }).optional(),
+      })
+      .prefault({}),
+    /** DKIM-sign bounces so they pass DMARC and stay out of spam folders. */
+    dkim: z
+      .strictObject({
+        domainName: z.string(),
+        keySelector: z.string(),
+        privateKeyFile: z.string(),
+      })
+      .optional(),
+  })
+  .prefault({});
+
+const linksSchema = z
+  .strictObject({
+    /**
+     * Signs guide and retry links. When absent, one is generated and kept in
+     * spool.dir (fine for one machine; give the same secret to every machine).
+     */
+    secret: z.string().min(32, 'use at least 32 characters').optional(),
+    guideTtlDays: z.number().positive().default(365),
+  })
+  .prefault({});
+
+const refusalsSchema = z
+  .strictObject({
+    /** How long a refused mail is kept so that its retry link works. */
+    keepDays: z.number().positive().default(14),
+    /**
+     * Waits before automatic retries of a refusal that may clear by itself
+     * (a permission just granted, index lag); the bounce is sent after the last.
+     */
+    autoRetryMs: z.array(durationMs).default([60_000, 5 * 60_000, 15 * 60_000]),
+  })
+  .prefault({});
+
 const logSchema = z
   .strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -133,6 +183,9 @@ export const configSchema = z
     sites: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/), siteSchema),
     routes: z.array(routeSchema).min(1),
     content: contentSchema,
+    bounces: bouncesSchema,
+    links: linksSchema,
+    refusals: refusalsSchema,
     log: logSchema,
   })
   .superRefine((config, ctx) => {
@@ -170,4 +223,4 @@ export type SiteConfig = Config['sites'][string];
 export type RouteConfig = Config['routes'][number];
 
 /** Keys whose values never appear in `check-config` output or logs. */
-export const SECRET_KEYS: ReadonlySet<string> = new Set(['apiToken', 'token', 'clientSecret', 'password']);
+export const SECRET_KEYS: ReadonlySet<string> = new Set(['apiToken', 'token', 'clientSecret', 'password', 'pass', 'secret']);

@@ -6,6 +6,14 @@ import type { CauseCode } from './cause.js';
  */
 export interface RefusalFacts {
   siteId?: string;
+  /** Where people open the site, e.g. https://acme.atlassian.net/wiki. */
+  siteUrl?: string;
+  siteFlavor?: 'cloud' | 'datacenter';
+  /** The identity the gateway writes as. */
+  appUserId?: string;
+  appUserName?: string;
+  /** What the mail was to become. */
+  contentKind?: 'page' | 'blogpost' | 'comment';
   spaceKey?: string;
   spaceName?: string;
   spaceId?: string;
@@ -19,6 +27,11 @@ export interface RefusalFacts {
   permission?: string;
   /** Attachment names that were refused while the page itself was created. */
   refusedFiles?: string[];
+  /** The page that was created when only its attachments were refused. */
+  createdPageId?: string;
+  /** Size limit that was exceeded, and the size that exceeded it. */
+  limitBytes?: number;
+  sizeBytes?: number;
   /** HTTP status and message Confluence answered, for the operator log. */
   httpStatus?: number;
   confluenceMessage?: string;

@@ -1,25 +1,31 @@
 /**
- * The gateway's HTTP side. For now: health, for load balancers and the demo.
- * Later stages add the setup guide, retry links and the share action here.
+ * The gateway's HTTP side: health for load balancers, plus the route groups
+ * each stage contributes (setup guide, retry links, later the share action).
  */
-import Fastify, { LogController } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { JobQueue } from '../queue/job-queue.js';
+
+/** One group of routes, registered by whoever owns them (see main.ts). */
+export type RouteGroup = (app: FastifyInstance) => void;
 
 export interface WebDeps {
   queue: JobQueue;
   logger: Logger;
   version: string;
+  routes?: RouteGroup[];
 }
 
-export function buildWebApp(deps: WebDeps) {
+export function buildWebApp(deps: WebDeps): FastifyInstance {
   const app = Fastify({ loggerInstance: deps.logger.child({ component: 'web' }), logController: new LogController({ disableRequestLogging: true }) });
   app.get('/healthz', async () => ({ status: 'ok', version: deps.version, queue: await deps.queue.counts() }));
   app.get('/', async (_request, reply) =>
     reply.type('text/html; charset=utf-8').send(
       `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>mail2confluence</title></head>` +
-        `<body><h1>mail2confluence ${deps.version}</h1><p>Email-to-Confluence gateway. Health: <a href="/healthz">/healthz</a>.</p></body></html>`,
+        `<body><h1>mail2confluence ${deps.version}</h1><p>Email-to-Confluence gateway. ` +
+        `<a href="/guide">Setup guide for Confluence admins</a> · <a href="/healthz">health</a>.</p></body></html>`,
     ),
   );
+  for (const register of deps.routes ?? []) register(app);
   return app;
 }
