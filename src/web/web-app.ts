@@ -2,7 +2,7 @@
  * The gateway's HTTP side: health for load balancers, plus the route groups
  * each stage contributes (setup guide, retry links, later the share action).
  */
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { JobQueue } from '../queue/job-queue.js';
 
@@ -17,7 +17,10 @@ export interface WebDeps {
 }
 
 export function buildWebApp(deps: WebDeps): FastifyInstance {
-  const app = Fastify({ loggerInstance: deps.logger.child({ component: 'web' }), logController: new LogController({ disableRequestLogging: true }) });
+  const app = Fastify({
+    // A pino child is a FastifyBaseLogger; naming that type keeps the instance type plain for route groups.
+    loggerInstance: deps.logger.child({ component: 'web' }) as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }) });
   app.get('/healthz', async () => ({ status: 'ok', version: deps.version, queue: await deps.queue.counts() }));
   app.get('/', async (_request, reply) =>
     reply.type('text/html; charset=utf-8').send(
