@@ -9,6 +9,7 @@ import { authenticate } from './authenticate.js';
 import { type ApiFamily, familyError, type Reply, ReplyError } from './error-bodies.js';
 import { type ActiveFault, retryAfterFor } from './faults.js';
 import { familyOfPath, type Route, type RouteMatch, Router } from './http-router.js';
+import type { Caller } from './permissions.js';
 import { bufferedBody, collect, liveBody, type BodySource } from './request-body.js';
 import type { LoggedRequest } from './request-log.js';
 import { adminRoutes } from './routes/admin-routes.js';
@@ -99,7 +100,10 @@ export function createDispatcher(core: SimulatorCore): Dispatcher {
         entry.accountId = auth.user.accountId;
         const xsrf = xsrfFailure(req, route.family);
         if (xsrf) return xsrf;
-        return route.handler({ ...base, path, params, caller: auth.user, viaGateway: !!gateway });
+        // App access rules block OAuth apps, never API tokens (reference §A.4); Basic and PAT callers carry none.
+        // A per-request copy, so the shared user record never holds one request's rules.
+        const caller: Caller = auth.via === 'oauth' ? { ...auth.user, appBlockedSpaceIds: new Set(core.state.appBlockedSpaceIds) } : auth.user;
+        return route.handler({ ...base, path, params, caller, viaGateway: !!gateway });
       });
       return;
     }

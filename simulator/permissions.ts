@@ -2,7 +2,8 @@
  * Confluence's permission model as small pure functions (reference §A.4):
  * product access ("can use"), space permissions for a user or one of their
  * groups, view restrictions that pass down the page tree, and edit
- * restrictions that do not. Routes turn a `false` into 404 or 403 per API.
+ * restrictions that do not; and app access rules, which hide a space's content
+ * from OAuth apps. Routes turn a `false` into 404 or 403 per API.
  */
 import type { ContainerRecord, ContentRecord, GroupRecord, RestrictionRecord, SpaceRecord, UserRecord } from './site-state.js';
 
@@ -21,6 +22,18 @@ export interface Principals {
 export interface Operation {
   operation: string;
   targetType: string;
+}
+
+/**
+ * The user a request acts as. `appBlockedSpaceIds`: spaces whose content an app access rule hides from this
+ * request. Set only for OAuth access tokens: rules block Connect, Forge and OAuth apps, never access through an
+ * API token (reference §A.4). Checks about other users (permission/check subjects) go without it.
+ */
+export type Caller = UserRecord & { readonly appBlockedSpaceIds?: ReadonlySet<string> };
+
+/** An app access rule closes this space's content to the caller; Cloud answers "not found" (reference §A.4). */
+export function appBlocked(caller: Caller, spaceId: string): boolean {
+  return caller.appBlockedSpaceIds?.has(spaceId) ?? false;
 }
 
 export function principalsOf(world: PermissionWorld, user: UserRecord): Principals {
@@ -44,7 +57,10 @@ export function hasSpacePermission(world: PermissionWorld, user: UserRecord, spa
   return canUse(user) && principalHasSpacePermission(space, principalsOf(world, user), key, targetType);
 }
 
-/** View space = a `read`/`space` permission for the user or one of their groups. */
+/**
+ * View space = a `read`/`space` permission for the user or one of their groups. App access rules do not enter
+ * here: "space key and name stay visible even under app access rules" (reference §A.4).
+ */
 export function canViewSpace(world: PermissionWorld, user: UserRecord, space: SpaceRecord): boolean {
   return hasSpacePermission(world, user, space, 'read', 'space');
 }
@@ -81,11 +97,14 @@ export function principalPassesViewRestrictions(world: PermissionWorld, containe
   return viewRestrictionChain(world, container).every((node) => restrictionAdmits(node.restrictions.read, who));
 }
 
-/** View content = view its space and no view restriction on it or an ancestor shuts the user out. */
-export function canViewContent(world: PermissionWorld, user: UserRecord, content: ContentRecord): boolean {
+/**
+ * View content = view its space, no app access rule on the space, and no view restriction on it or an ancestor
+ * shuts the user out. Every read and write of content passes through here, so a rule hides it everywhere.
+ */
+export function canViewContent(world: PermissionWorld, user: Caller, content: ContentRecord): boolean {
   const space = world.space(content.spaceId);
   const container = containerOf(world, content);
-  if (!space || !container || !canViewSpace(world, user, space)) return false;
+  if (!space || !container || appBlocked(user, space.id) || !canViewSpace(world, user, space)) return false;
   return principalPassesViewRestrictions(world, container, principalsOf(world, user));
 }
 
@@ -93,7 +112,7 @@ export function canViewContent(world: PermissionWorld, user: UserRecord, content
  * Edit = view + the create permission for its type + the content's *own* update restriction admits the user.
  * Update restrictions are not inherited (reference §A.4, support.atlassian.com inherited-page-restrictions KB).
  */
-export function canEditContent(world: PermissionWorld, user: UserRecord, container: ContainerRecord): boolean {
+export function canEditContent(world: PermissionWorld, user: Caller, container: ContainerRecord): boolean {
   const space = world.space(container.spaceId);
   if (!space || !canViewContent(world, user, container)) return false;
   // Classic "Add page"/"Add blog" also grants editing (reference §A.4).
@@ -101,31 +120,37 @@ export function canEditContent(world: PermissionWorld, user: UserRecord, contain
   return restrictionAdmits(container.restrictions.update, principalsOf(world, user));
 }
 
-/** Create page = view space + create/page; a given parent must be visible (else the API answers 404). */
-export function canCreatePage(world: PermissionWorld, user: UserRecord, space: SpaceRecord, parent: ContainerRecord | null): boolean {
-  if (!canViewSpace(world, user, space) || !hasSpacePermission(world, user, space, 'create', 'page')) return false;
+/**
+ * Create page = view space + create/page + no app access rule on the space; a given parent must be visible
+ * (else the API answers 404).
+ */
+export function canCreatePage(world: PermissionWorld, user: Caller, space: SpaceRecord, parent: ContainerRecord | null): boolean {
+  if (appBlocked(user, space.id) || !canViewSpace(world, user, space) || !hasSpacePermission(world, user, space, 'create', 'page')) return false;
   return parent === null || canViewContent(world, user, parent);
 }
 
-export function canCreateBlogPost(world: PermissionWorld, user: UserRecord, space: SpaceRecord): boolean {
-  return canViewSpace(world, user, space) && hasSpacePermission(world, user, space, 'create', 'blogpost');
+export function canCreateBlogPost(world: PermissionWorld, user: Caller, space: SpaceRecord): boolean {
+  return !appBlocked(user, space.id) && canViewSpace(world, user, space) && hasSpacePermission(world, user, space, 'create', 'blogpost');
 }
 
 /** Add attachment = create/attachment + edit the container (v1 spec: "permission to update the content"). */
-export function canAddAttachment(world: PermissionWorld, user: UserRecord, container: ContainerRecord): boolean {
+export function canAddAttachment(world: PermissionWorld, user: Caller, container: ContainerRecord): boolean {
   const space = world.space(container.spaceId);
   return !!space && hasSpacePermission(world, user, space, 'create', 'attachment') && canEditContent(world, user, container);
 }
 
 /** Add comment = create/comment + view the container. */
-export function canAddComment(world: PermissionWorld, user: UserRecord, container: ContainerRecord): boolean {
+export function canAddComment(world: PermissionWorld, user: Caller, container: ContainerRecord): boolean {
   const space = world.space(container.spaceId);
   return !!space && hasSpacePermission(world, user, space, 'create', 'comment') && canViewContent(world, user, container);
 }
 
-/** What GET /spaces/{id}/operations lists: the caller's own grants in the space, each once. */
-export function spaceOperations(world: PermissionWorld, user: UserRecord, space: SpaceRecord): Operation[] {
-  if (!canViewSpace(world, user, space)) return [];
+/**
+ * What GET /spaces/{id}/operations lists: the caller's own grants in the space, each once. Under an app access
+ * rule the list is empty: what Cloud lists there was not found; the rule is taken to remove every right.
+ */
+export function spaceOperations(world: PermissionWorld, user: Caller, space: SpaceRecord): Operation[] {
+  if (appBlocked(user, space.id) || !canViewSpace(world, user, space)) return [];
   const who = principalsOf(world, user);
   const seen = new Map<string, Operation>();
   for (const p of space.permissions) {
@@ -139,7 +164,7 @@ export function spaceOperations(world: PermissionWorld, user: UserRecord, space:
  * What GET /pages/{id}/operations (and /blogposts) list for the caller. The exact set Cloud returns was not
  * found; read/update/delete on the content itself are the ones its spec and cfjs name.
  */
-export function contentOperations(world: PermissionWorld, user: UserRecord, container: ContainerRecord): Operation[] {
+export function contentOperations(world: PermissionWorld, user: Caller, container: ContainerRecord): Operation[] {
   const space = world.space(container.spaceId);
   if (!space || !canViewContent(world, user, container)) return [];
   const targetType = container.type;

@@ -104,6 +104,12 @@ const attachmentSchema = z.strictObject({
   comment: z.string().optional(),
 });
 
+/**
+ * An app access rule (data security policy, reference §A.4): apps are blocked from the content of this space.
+ * Cloud groups up to 15 spaces in one policy; per space is all the simulator needs.
+ */
+const appAccessRuleSchema = z.strictObject({ spaceKey: z.string().min(1) });
+
 export const seedSchema = z
   .strictObject({
     cloudId: z.string().min(1),
@@ -118,6 +124,7 @@ export const seedSchema = z
     blogPosts: z.array(blogPostSchema).default([]),
     comments: z.array(commentSchema).default([]),
     attachments: z.array(attachmentSchema).default([]),
+    appAccessRules: z.array(appAccessRuleSchema).default([]),
   })
   .superRefine((seed, ctx) => crossCheck(seed, (path, message) => ctx.addIssue({ code: 'custom', path, message })));
 
@@ -208,6 +215,7 @@ function crossCheck(seed: ValidSeed, report: Report): void {
     if (filenames.has(key)) report(['attachments', i, 'filename'], `${a.filename} is attached to ${a.containerId} twice`);
     filenames.add(key);
   });
+  seed.appAccessRules.forEach((r, i) => spacesByKey.has(r.spaceKey) || report(['appAccessRules', i, 'spaceKey'], `no space ${r.spaceKey}`));
 }
 
 function unique<T>(items: T[], keyOf: (item: T) => string, list: string, field: string, report: Report): Set<string> {

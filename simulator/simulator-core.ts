@@ -6,10 +6,11 @@
 import type { IncomingMessage } from 'node:http';
 import { FaultStore } from './faults.js';
 import { OAuthTokenStore } from './oauth-tokens.js';
+import type { Caller } from './permissions.js';
 import type { BodySource } from './request-body.js';
 import { RequestLog } from './request-log.js';
 import type { ValidSeed } from './seed-schema.js';
-import { SiteState, type UserRecord } from './site-state.js';
+import { SiteState } from './site-state.js';
 
 export class SimulatorCore {
   state: SiteState;
@@ -48,7 +49,8 @@ export interface RequestContext {
 }
 
 export interface ApiContext extends RequestContext {
-  caller: UserRecord;
+  /** The authenticated user, with the spaces an app access rule closes to this request. */
+  caller: Caller;
   viaGateway: boolean;
 }
 

@@ -131,6 +131,8 @@ export class SiteState {
   readonly spaces = new Map<string, SpaceRecord>();
   readonly content = new Map<string, ContentRecord>();
   readonly oauthClients = new Map<string, OAuthClientRecord>();
+  /** Ids of the spaces an app access rule closes to apps (reference §A.4); see permissions.ts `Caller`. */
+  readonly appBlockedSpaceIds = new Set<string>();
   private lastId = 0;
 
   constructor(seed: ValidSeed) {
@@ -182,6 +184,7 @@ export class SiteState {
         authorId: a.authorId ?? defaultAuthor, createdAt: a.createdAt ?? SEED_DATE, version: 1,
       });
     }
+    for (const r of seed.appAccessRules) this.appBlockedSpaceIds.add(spaceIdOf(r.spaceKey));
   }
 
   nextId(): string {

@@ -95,7 +95,8 @@ deadLetters
     }
     if (!letters.length) process.stdout.write('no dead letters\n');
     for (const letter of letters) {
-      process.stdout.write(`${letter.queueId}  dead since ${letter.deadAt}  from <${letter.envelope.mailFrom}> to ${letter.envelope.rcptTo.join(', ')}\n    ${letter.reason}\n`);
+      const kind = letter.keepUntil ? `parked until ${letter.keepUntil} (sender has a retry link)` : `dead since ${letter.deadAt}`;
+      process.stdout.write(`${letter.queueId}  ${kind}  from <${letter.envelope.mailFrom}> to ${letter.envelope.rcptTo.join(', ')}\n    ${letter.reason}\n`);
     }
   });
 

@@ -7,11 +7,18 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
+import { BounceSender } from './bounce/bounce-sender.js';
+import { BounceNotifier } from './bounce/notify-sender.js';
 import { CloudClient } from './confluence/cloud-client.js';
 import type { ConfluenceApi } from './confluence/confluence-api.js';
 import { createDeliveryHandler } from './delivery/deliver-job.js';
 import { FileIdempotencyStore } from './delivery/file-idempotency-store.js';
+import { GatewayLinks } from './links/gateway-links.js';
+import { linkSecret } from './links/link-secret.js';
+import { SignedTokens } from './links/signed-token.js';
 import { FileJobQueue } from './queue/file-job-queue.js';
+import { guideRoutes } from './guide/guide-routes.js';
+import { retryRoutes } from './retry/retry-routes.js';
 import { RouteTable } from './routing/route-table.js';
 import { startSmtpListener, type RunningListener } from './smtp/smtp-listener.js';
 import { FileSpool } from './spool/file-spool.js';
@@ -19,6 +26,7 @@ import { sweepOrphanMessages } from './spool/sweep-orphans.js';
 import { buildWebApp } from './web/web-app.js';
 
 export const ROLES = ['smtp', 'worker', 'web'] as const;
+const DAY_MS = 24 * 60 * 60 * 1000;
 export type Role = (typeof ROLES)[number];
 
 export interface GatewayOptions {
@@ -53,6 +61,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   await queue.init();
   const routes = new RouteTable(config);
   const closers: Array<() => Promise<void>> = [];
+  const links = new GatewayLinks(config.http.publicUrl, new SignedTokens(await linkSecret(config.links.secret, spoolDir)), config.links.guideTtlDays * DAY_MS);
 
   if (roles.has('worker')) {
     await sweepOrphanMessages(spoolDir, await queue.pendingIds(), logger);
@@ -64,8 +73,28 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     const sites = new Map<string, ConfluenceApi>(
       Object.entries(config.sites).map(([id, site]) => [id, new CloudClient(id, site, logger.child({ component: 'confluence' }))]),
     );
+    const siteLinks = new Map(Object.entries(config.sites).map(([id, site]) => [id, { siteUrl: site.siteUrl ?? site.baseUrl, siteFlavor: site.flavor }]));
     queue.process(
-      createDeliveryHandler({ spool, routes, sites, store, workDir, content: { remoteImages: config.content.remoteImages }, logger }),
+      createDeliveryHandler({
+        spool,
+        routes,
+        sites,
+        siteLinks,
+        store,
+        workDir,
+        content: { remoteImages: config.content.remoteImages },
+        refusals: config.refusals,
+        notifier: config.bounces.enabled
+          ? new BounceNotifier({
+              sender: new BounceSender({ transport: config.bounces.transport, ...(config.bounces.dkim ? { dkim: config.bounces.dkim } : {}), ehloName: config.smtp.hostname }),
+              spool,
+              links,
+              from: config.bounces.from ?? `mail2confluence <mailer-daemon@${config.smtp.hostname}>`,
+              reportingMta: config.smtp.hostname,
+            })
+          : null,
+        logger,
+      }),
       { concurrency: config.worker.concurrency },
     );
     logger.info({ concurrency: config.worker.concurrency, spool: spoolDir }, 'worker started');
@@ -81,7 +110,12 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
 
   let webUrl: string | null = null;
   if (roles.has('web')) {
-    const web = buildWebApp({ queue, logger, version: options.version ?? 'dev' });
+    const web = buildWebApp({
+      queue,
+      logger,
+      version: options.version ?? 'dev',
+      routes: [guideRoutes(links), retryRoutes({ queue, links, logger: logger.child({ component: 'retry' }) })],
+    });
     webUrl = await web.listen({ host: config.http.host, port: config.http.port });
     logger.info({ url: webUrl }, 'web listening');
     closers.unshift(() => web.close());

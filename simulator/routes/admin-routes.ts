@@ -1,7 +1,8 @@
 /**
  * The admin API under /__admin (no auth, never counted, never faulted): see
  * everything regardless of permissions, read and clear request counts, inject
- * faults, change permissions, restrictions and users, reset to the seed.
+ * faults, change permissions, restrictions, app access rules and users, reset
+ * to the seed.
  */
 import { z } from 'zod';
 import { ReplyError, type Reply } from '../error-bodies.js';
@@ -54,6 +55,13 @@ export function adminContentView(state: SiteState, c: ContentRecord): Record<str
   }
 }
 
+/** The rules in seed form (`{spaceKey}`), with the space id the API uses, in space id order. */
+function appAccessRulesView(state: SiteState): { spaceKey: string; spaceId: string }[] {
+  return [...state.appBlockedSpaceIds]
+    .sort((a, b) => Number(a) - Number(b))
+    .map((spaceId) => ({ spaceKey: state.space(spaceId)?.key ?? '', spaceId }));
+}
+
 async function getState(ctx: RequestContext): Promise<Reply> {
   const { state } = ctx.core;
   return {
@@ -65,6 +73,7 @@ async function getState(ctx: RequestContext): Promise<Reply> {
       groups: [...state.groups.values()],
       oauthClients: [...state.oauthClients.values()],
       spaces: [...state.spaces.values()],
+      appAccessRules: appAccessRulesView(state),
       content: state.all().map((c) => adminContentView(state, c)),
     },
   };
@@ -143,6 +152,19 @@ async function setRestriction(ctx: RequestContext): Promise<Reply> {
   return { status: 200, json: { contentId: content.id, restrictions: content.restrictions } };
 }
 
+const appAccessRuleChange = z.strictObject({ spaceKey: z.string(), action: z.enum(['block', 'unblock']) });
+
+async function changeAppAccessRule(ctx: RequestContext): Promise<Reply> {
+  const { state } = ctx.core;
+  const change = await parseBody(ctx, appAccessRuleChange);
+  const space = state.spaceByKey(change.spaceKey);
+  if (!space) throw bad(`no space with key ${change.spaceKey}`);
+  const had = state.appBlockedSpaceIds.has(space.id);
+  if (change.action === 'block') state.appBlockedSpaceIds.add(space.id);
+  else state.appBlockedSpaceIds.delete(space.id);
+  return { status: 200, json: { changed: change.action === 'block' ? !had : had, appAccessRules: appAccessRulesView(state) } };
+}
+
 const userChange = z.strictObject({
   accountId: z.string().optional(),
   email: z.string().optional(),
@@ -179,6 +201,7 @@ export const adminRoutes: Route<RequestContext>[] = [
   { method: 'DELETE', template: '/__admin/faults', family: 'plain', handler: clearFaults },
   { method: 'POST', template: '/__admin/space-permissions', family: 'plain', handler: changeSpacePermission },
   { method: 'POST', template: '/__admin/restrictions', family: 'plain', handler: setRestriction },
+  { method: 'POST', template: '/__admin/app-access-rules', family: 'plain', handler: changeAppAccessRule },
   { method: 'POST', template: '/__admin/users', family: 'plain', handler: updateUser },
   { method: 'POST', template: '/__admin/reset', family: 'plain', handler: reset },
 ];

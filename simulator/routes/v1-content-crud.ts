@@ -6,10 +6,10 @@
  */
 import {
   BAD_REQUEST_EXCEPTION, couldNotCreateMessage, couldNotUpdateMessage, duplicateBlogTitleMessage, duplicatePageTitleMessage,
-  ReplyError, type Reply, v1ContentNotFound, v1Error,
+  familyError, ReplyError, type Reply, v1ContentNotFound, v1Error,
 } from '../error-bodies.js';
 import type { Route } from '../http-router.js';
-import { canCreateBlogPost, canCreatePage, canEditContent, canViewContent } from '../permissions.js';
+import { appBlocked, canCreateBlogPost, canCreatePage, canEditContent, canViewContent } from '../permissions.js';
 import { asRecord, idField, readJson } from '../request-body.js';
 import { v1Content } from '../representations-v1.js';
 import type { ApiContext } from '../simulator-core.js';
@@ -57,6 +57,8 @@ async function createContent(ctx: ApiContext): Promise<Reply> {
   if (ancestors.length > 1) throw bad('Only one ancestor may be given');
   const spaceKey = asRecord(input.space)?.key;
   const space = typeof spaceKey === 'string' ? state.spaceByKey(spaceKey) : undefined;
+  // A blocked app gets "not found" (reference §A.4), not v1's 403; the body was not found, so it is the bare v1 404.
+  if (space && appBlocked(ctx.caller, space.id)) throw new ReplyError(familyError('v1', 404));
   // v1 spec: 403 when "the space does not exist" or the caller cannot create content in it.
   const allowed = space && (type === 'page' ? canCreatePage(state, ctx.caller, space, null) : canCreateBlogPost(state, ctx.caller, space));
   if (!space || !allowed) throw new ReplyError(v1Error(403, couldNotCreateMessage(type)));

@@ -5,7 +5,7 @@
  */
 import { BAD_REQUEST_EXCEPTION, PERMISSION_EXCEPTION, ReplyError, type Reply, v1ContentNotFound, v1Error } from '../error-bodies.js';
 import type { Route } from '../http-router.js';
-import { canEditContent, type CheckOperation, checkContentPermission, type CheckSubject } from '../permissions.js';
+import { appBlocked, canEditContent, type CheckOperation, checkContentPermission, type CheckSubject } from '../permissions.js';
 import { asRecord, readJson } from '../request-body.js';
 import { v1Array, v1Label, v1RestrictionsFor } from '../representations-v1.js';
 import type { ApiContext } from '../simulator-core.js';
@@ -52,7 +52,8 @@ async function permissionCheck(ctx: ApiContext): Promise<Reply> {
   }
   const id = (ctx.params.id ?? '').replace(/^att/, '');
   const content = /^\d+$/.test(id) ? state.get(id) : undefined;
-  if (!content) throw new ReplyError(v1ContentNotFound(ctx.params.id ?? ''));
+  // Under an app access rule the app cannot see the content at all: "not found" (reference §A.4), as if missing.
+  if (!content || appBlocked(ctx.caller, content.spaceId)) throw new ReplyError(v1ContentNotFound(ctx.params.id ?? ''));
   const checkingSelf = subjectIn.type === 'user' && identifier === ctx.caller.accountId;
   // Checking yourself needs only 'Can use'; anyone else needs Confluence Administrator (v1 spec; reference §A.4).
   if (!checkingSelf && !ctx.caller.confluenceAdmin) {

@@ -35,6 +35,7 @@ const COLLECTION: Record<ContentKind, string> = { page: 'pages', blogpost: 'blog
 export class CloudClient implements ConfluenceApi {
   private readonly http: HttpTransport;
   private readonly webBase: string;
+  private self: Promise<AppUser> | null = null;
 
   constructor(
     readonly siteId: string,
@@ -163,6 +164,31 @@ export class CloudClient implements ConfluenceApi {
       path: `/rest/api/content/${encodeURIComponent(contentId)}/label`,
       data: labels.map((name) => ({ prefix: 'global', name })),
     });
+  }
+
+  async checkOwnPermission(contentId: string, operation: 'read' | 'update'): Promise<'granted' | 'denied' | 'not-found'> {
+    const me = await this.appUser();
+    try {
+      const { data } = await this.http.request<{ hasPermission?: boolean }>({
+        method: 'POST',
+        path: `/rest/api/content/${encodeURIComponent(contentId)}/permission/check`,
+        data: { subject: { type: 'user', identifier: me.accountId }, operation },
+        headers: { 'X-Atlassian-Token': 'no-check' },
+        idempotent: true, // a check changes nothing
+      });
+      return data.hasPermission ? 'granted' : 'denied';
+    } catch (err) {
+      if (err instanceof ConfluenceError && err.kind === 'not-found') return 'not-found';
+      throw err;
+    }
+  }
+
+  appUser(): Promise<AppUser> {
+    this.self ??= this.currentUser().catch((err: unknown) => {
+      this.self = null;
+      throw err;
+    });
+    return this.self;
   }
 
   private toContent(kind: ContentKind, data: V2Content, listLinks?: V2Links): Content {

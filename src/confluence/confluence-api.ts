@@ -57,6 +57,8 @@ export interface ConfluenceApi {
   /** Site id from config; part of every idempotency key. */
   readonly siteId: string;
   currentUser(): Promise<AppUser>;
+  /** currentUser(), fetched once: the app user does not change while we run. */
+  appUser(): Promise<AppUser>;
   /** Null when the space does not exist or the app user cannot see it. */
   spaceByKey(key: string): Promise<Space | null>;
   spaceOperations(spaceId: string): Promise<Operation[]>;
@@ -69,4 +71,10 @@ export interface ConfluenceApi {
   uploadAttachments(contentId: string, files: UploadFile[], signal?: AbortSignal): Promise<Attachment[]>;
   listAttachments(contentId: string): Promise<Attachment[]>;
   addLabels(contentId: string, labels: string[]): Promise<void>;
+  /**
+   * The app user's own right on existing content (v1 permission/check on
+   * itself, reference §A.4): tells "exists but hidden from us" (denied) from
+   * "does not exist" (not-found) where every other call answers 404 to both.
+   */
+  checkOwnPermission(contentId: string, operation: 'read' | 'update'): Promise<'granted' | 'denied' | 'not-found'>;
 }

@@ -16,16 +16,28 @@ import { parseMessage } from '../mail/parse-message.js';
 import type { DeliveryJob, JobContext, JobResult } from '../queue/job-queue.js';
 import type { RouteTable } from '../routing/route-table.js';
 import type { MessageSpool } from '../spool/message-spool.js';
+import { SpaceOperations } from '../diagnosis/space-operations.js';
+import type { RefusalFacts } from '../domain/failures.js';
 import type { IdempotencyStore } from './delivery-record.js';
 import { deliverToRoute } from './deliver-to-route.js';
 import { DestinationResolver } from './destination.js';
+import type { RefusalNotifier } from './refusal-notifier.js';
+import { settle } from './refusal-policy.js';
+
+/** Attempts at handing a bounce to the MTA before the mail is left to the operator instead. */
+const BOUNCE_TRIES = 3;
 
 export interface DeliveryDeps {
   spool: MessageSpool;
   routes: RouteTable;
   /** Clients by site id. */
   sites: ReadonlyMap<string, ConfluenceApi>;
+  /** Per site: where people open it, for the links in bounces and guides. */
+  siteLinks: ReadonlyMap<string, Pick<RefusalFacts, 'siteUrl' | 'siteFlavor'>>;
   store: IdempotencyStore;
+  refusals: { autoRetryMs: readonly number[]; keepDays: number };
+  /** Null when bounces are off: refusals are still parked and logged. */
+  notifier: RefusalNotifier | null;
   /** Scratch space for decoded attachments; one sub-directory per job, removed after. */
   workDir: string;
   content: Omit<ContentOptions, 'deliveryRef' | 'timeZone'>;
@@ -34,6 +46,7 @@ export interface DeliveryDeps {
 
 export function createDeliveryHandler(deps: DeliveryDeps): (job: DeliveryJob, context: JobContext) => Promise<JobResult> {
   const destinations = new DestinationResolver();
+  const operations = new SpaceOperations();
   return async (job, context) => {
     const log = deps.logger.child({ queueId: job.queueId });
     const workDir = path.join(deps.workDir, job.queueId);
@@ -43,7 +56,7 @@ export function createDeliveryHandler(deps: DeliveryDeps): (job: DeliveryJob, co
       try {
         message = await parseMessage(await deps.spool.open(job.queueId), workDir);
       } catch (err) {
-        if (err instanceof Refusal) return finish(log, job.envelope.rcptTo.map((rcpt) => refused(rcpt, err)));
+        if (err instanceof Refusal) return await finish(deps, job, null, job.envelope.rcptTo.map((rcpt) => refused(rcpt, err)), context, log);
         throw err;
       }
       const messageKey = message.messageId ?? `sha256:${await rawHash(deps.spool, job.queueId)}`;
@@ -51,7 +64,7 @@ export function createDeliveryHandler(deps: DeliveryDeps): (job: DeliveryJob, co
       let retry: TemporaryFailure | null = null;
       for (const recipient of job.envelope.rcptTo) {
         try {
-          outcomes.push(await deliverOne(deps, destinations, job, recipient, message, messageKey, log, context));
+          outcomes.push(await deliverOne(deps, { destinations, operations }, job, recipient, message, messageKey, log, context));
         } catch (err) {
           if (err instanceof Refusal) {
             log.warn({ recipient, cause: err.code, reason: err.message }, 'refused');
@@ -67,7 +80,7 @@ export function createDeliveryHandler(deps: DeliveryDeps): (job: DeliveryJob, co
         // Recipients already delivered are skipped next time by their idempotency records.
         return { status: 'retry', reason: retry.message, ...(retry.retryAfterMs !== undefined ? { retryAfterMs: retry.retryAfterMs } : {}) };
       }
-      return finish(log, outcomes);
+      return await finish(deps, job, message, outcomes, context, log);
     } catch (err) {
       log.error({ err }, 'delivery attempt failed');
       return { status: 'retry', reason: (err as Error).message };
@@ -79,7 +92,7 @@ export function createDeliveryHandler(deps: DeliveryDeps): (job: DeliveryJob, co
 
 async function deliverOne(
   deps: DeliveryDeps,
-  destinations: DestinationResolver,
+  caches: { destinations: DestinationResolver; operations: SpaceOperations },
   job: DeliveryJob,
   recipient: string,
   message: ParsedMessage,
@@ -96,8 +109,10 @@ async function deliverOne(
     route,
     messageKey,
     client,
-    destinations,
+    destinations: caches.destinations,
+    operations: caches.operations,
     store: deps.store,
+    siteFacts: await siteFacts(deps, route.siteId, client, log),
     buildContent: (deliveryRef) => buildPageContent(message, { ...deps.content, timeZone: route.timeZone, deliveryRef }),
     logger: log,
     signal: context.signal,
@@ -105,17 +120,60 @@ async function deliverOne(
 }
 
 /**
- * Without bounces (a later stage), a refusal waits in the dead letters where an
- * operator sees its cause and can replay it once the cause is fixed.
+ * Every recipient has its outcome: done, or — when some were refused — wait
+ * for a cause that may clear, or bounce and park / keep for an operator.
  */
-function finish(log: Logger, outcomes: RecipientOutcome[]): JobResult {
-  const refusals = outcomes.filter((outcome): outcome is RefusedOutcome => outcome.status === 'refused');
+async function finish(
+  deps: DeliveryDeps,
+  job: DeliveryJob,
+  message: ParsedMessage | null,
+  outcomes: RecipientOutcome[],
+  context: JobContext,
+  log: Logger,
+): Promise<JobResult> {
   for (const outcome of outcomes) {
     if (outcome.status === 'delivered') log.info({ recipient: outcome.recipient, contentId: outcome.contentId, url: outcome.url, alreadyDelivered: outcome.alreadyDelivered }, 'delivered');
   }
-  if (!refusals.length) return { status: 'done', outcomes };
-  const reason = refusals.map((outcome) => `${outcome.recipient}: ${outcome.cause} — ${outcome.message}`).join('; ');
-  return { status: 'dead', reason, outcomes };
+  const decision = settle(outcomes, context, deps.refusals.autoRetryMs);
+  if (decision.kind === 'done') return { status: 'done', outcomes };
+  if (decision.kind === 'auto-retry') {
+    log.info({ retryInMs: decision.delayMs }, decision.reason);
+    return { status: 'retry', reason: decision.reason, retryAfterMs: decision.delayMs };
+  }
+  const keepUntil = decision.park ? new Date(Date.now() + deps.refusals.keepDays * 24 * 60 * 60 * 1000).toISOString() : null;
+  let notice = 'bounces are off';
+  let bounceLost = false;
+  if (deps.notifier) {
+    try {
+      const result = await deps.notifier.notify({ job, message, refusals: decision.refusals, keepUntil }, log);
+      notice = result.sent ? `bounced to ${result.to}` : `not bounced: ${result.why}`;
+    } catch (err) {
+      // The MTA would not take the bounce: retry a few times, then keep the mail for the operator
+      // with its cause rather than retry until the queue gives up and the cause is lost.
+      if (!(err instanceof TemporaryFailure) || context.attempt < BOUNCE_TRIES) throw err;
+      notice = `not bounced: ${err.message}`;
+      bounceLost = true;
+    }
+  }
+  const reason = `${decision.refusals.map((refusal) => `${refusal.recipient}: ${refusal.cause} — ${refusal.message}`).join('; ')} (${notice})`;
+  log.warn({ causes: decision.refusals.map((refusal) => refusal.cause), parked: keepUntil !== null, operator: decision.operator, notice }, 'refused');
+  if (keepUntil && !decision.operator && !bounceLost) return { status: 'dead', reason, outcomes, keepUntil };
+  if (decision.operator || bounceLost) return { status: 'dead', reason, outcomes };
+  // Nothing anyone can fix in Confluence (too large, unreadable): the bounce is the outcome.
+  return { status: 'done', outcomes };
+}
+
+async function siteFacts(deps: DeliveryDeps, siteId: string, client: ConfluenceApi, log: Logger): Promise<RefusalFacts> {
+  const facts: RefusalFacts = { ...deps.siteLinks.get(siteId) };
+  try {
+    const me = await client.appUser();
+    facts.appUserId = me.accountId;
+    facts.appUserName = me.displayName;
+  } catch (err) {
+    // Not worth failing a delivery for: the bounce then says "the app user" without a name.
+    log.debug({ err: (err as Error).message }, 'could not read the app user');
+  }
+  return facts;
 }
 
 function refused(recipient: string, refusal: Refusal): RefusedOutcome {

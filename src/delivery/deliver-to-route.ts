@@ -13,10 +13,13 @@ import type { Logger } from 'pino';
 import type { ConfluenceApi, Content } from '../confluence/confluence-api.js';
 import { ConfluenceError } from '../confluence/confluence-error.js';
 import { titleCandidate } from '../content/page-title.js';
-import { Refusal } from '../domain/failures.js';
+import { Refusal, TemporaryFailure } from '../domain/failures.js';
 import type { DeliveredOutcome } from '../domain/outcome.js';
 import type { PageContent } from '../domain/page-content.js';
 import type { Route } from '../domain/route.js';
+import { diagnoseCreateFailure, diagnoseUploadFailure, noAttachments, preflight, type WriteTarget } from '../diagnosis/diagnose.js';
+import type { SpaceOperations } from '../diagnosis/space-operations.js';
+import type { RefusalFacts } from '../domain/failures.js';
 import { failureFromConfluence } from './confluence-failure.js';
 import { deliveryKey, deliveryRef, type DeliveryRecord, type IdempotencyStore } from './delivery-record.js';
 import type { Destination, DestinationResolver } from './destination.js';
@@ -28,7 +31,10 @@ export interface RouteDelivery {
   messageKey: string;
   client: ConfluenceApi;
   destinations: DestinationResolver;
+  operations: SpaceOperations;
   store: IdempotencyStore;
+  /** Site facts every refusal carries (site URL, app user), for the bounce and the guide. */
+  siteFacts: RefusalFacts;
   /** The content stage, given the marker to place in the footer. */
   buildContent: (deliveryRef: string) => PageContent;
   logger: Logger;
@@ -42,13 +48,15 @@ export async function deliverToRoute(input: RouteDelivery): Promise<DeliveredOut
   const log = input.logger.child({ recipient: route.address, route: route.name, deliveryKey: key.slice(0, 16) });
   return store.withLock(key, async () => {
     const existing = await store.get(key);
-    if (existing?.state === 'completed') {
+    if (existing?.state === 'completed' && !existing.refusedFiles.length) {
       log.info({ contentId: existing.contentId }, 'already delivered; not posting again');
       return outcome(route, existing, existing.queueId !== input.queueId);
     }
-    const destination = await input.destinations.resolve(client, route);
+    const destination = await input.destinations.resolve(client, route, input.siteFacts);
     const content = input.buildContent(deliveryRef(key));
-    const facts = {
+    const facts: RefusalFacts = {
+      ...input.siteFacts,
+      contentKind: route.kind,
       siteId: route.siteId,
       spaceKey: destination.space.key,
       spaceName: destination.space.name,
@@ -73,6 +81,14 @@ export async function deliverToRoute(input: RouteDelivery): Promise<DeliveredOut
       updatedAt: new Date().toISOString(),
     };
     const recovering = existing !== null;
+    const target: WriteTarget = { client, kind: route.kind, space: destination.space, parentId: destination.parentId, facts, operations: input.operations };
+    if (record.state === 'completed') {
+      // Files refused last time (a permission since granted?): try them again, keep the page.
+      log.info({ files: record.refusedFiles }, 'delivered before with files refused; trying those files again');
+      record.refusedFiles = [];
+      delete record.filesRefusal;
+      record.state = 'created';
+    }
 
     if (record.state === 'creating' && record.titlesTried.length) {
       const adopted = await findOwnPage(client, record, deliveryRef(key));
@@ -82,14 +98,16 @@ export async function deliverToRoute(input: RouteDelivery): Promise<DeliveredOut
         await store.put(record);
       }
     }
+    let canAttach = true;
     if (record.state === 'creating') {
-      const created = await createWithTitlePolicy(input, record, destination, content, facts, log);
+      ({ canAttach } = await preflight(target));
+      const created = await createWithTitlePolicy(input, record, destination, content, target, log);
       markCreated(record, created);
       await store.put(record);
       log.info({ contentId: created.id, title: created.title }, `${route.kind} created`);
     }
 
-    await uploadMissing(input, record, content, recovering, facts, log);
+    await uploadMissing(input, record, content, recovering, canAttach, target, log);
     if (!record.labelled && route.labels.length) {
       try {
         await client.addLabels(record.contentId!, route.labels);
@@ -118,10 +136,11 @@ async function createWithTitlePolicy(
   record: DeliveryRecord,
   destination: Destination,
   content: PageContent,
-  facts: Record<string, string>,
+  target: WriteTarget,
   log: Logger,
 ): Promise<Content> {
   const { route, client, store } = input;
+  const { facts } = target;
   const now = input.now?.() ?? new Date();
   for (let attempt = 0; ; attempt++) {
     const title = titleCandidate(content.title, route.titleConflict, attempt, now, route.timeZone);
@@ -141,7 +160,11 @@ async function createWithTitlePolicy(
         continue;
       }
       if (!(err instanceof ConfluenceError && err.outcomeUnknown)) input.destinations.forget(route.siteId, route.spaceKey);
-      throw failureFromConfluence(err, 'create', route.kind, { ...facts, pageTitle: title });
+      const failure = failureFromConfluence(err, 'create', route.kind, { ...facts, pageTitle: title });
+      if (failure instanceof Refusal && err instanceof ConfluenceError && (err.kind === 'not-found' || (err.kind === 'forbidden' && failure.code !== 'APP_USER_CANNOT_USE'))) {
+        throw await diagnoseCreateFailure({ ...target, facts: { ...facts, pageTitle: title } }, err);
+      }
+      throw failure;
     }
   }
 }
@@ -151,7 +174,8 @@ async function uploadMissing(
   record: DeliveryRecord,
   content: PageContent,
   recovering: boolean,
-  facts: Record<string, string>,
+  canAttach: boolean,
+  target: WriteTarget,
   log: Logger,
 ): Promise<void> {
   const contentId = record.contentId!;
@@ -164,17 +188,36 @@ async function uploadMissing(
     missing = missing.filter((file) => !present.has(file.filename));
     if (!missing.length) return;
   }
-  try {
-    await input.client.uploadAttachments(contentId, missing, input.signal);
-    record.uploaded.push(...missing.map((file) => file.filename));
-  } catch (err) {
-    const failure = failureFromConfluence(err, 'upload', input.route.kind, facts);
-    if (!(failure instanceof Refusal)) throw failure;
-    // The page stays; the outcome says which files Confluence would not take.
-    record.refusedFiles.push(...missing.map((file) => file.filename));
-    log.warn({ files: record.refusedFiles, cause: failure.code, reason: failure.message }, 'attachments refused; page kept');
+  const facts = { ...target.facts, createdPageId: contentId };
+  if (!canAttach) {
+    refuseFiles(record, missing.map((file) => file.filename), noAttachments(facts, target.space.key), log);
+  }
+  // One request for all files; a file over the site's limit fails the whole request, so drop it and send the rest.
+  while (canAttach && missing.length) {
+    try {
+      await input.client.uploadAttachments(contentId, missing, input.signal);
+      record.uploaded.push(...missing.map((file) => file.filename));
+      missing = [];
+    } catch (err) {
+      const diagnosis = await diagnoseUploadFailure({ ...target, facts }, err);
+      if (diagnosis instanceof TemporaryFailure) {
+        await input.store.put(record);
+        throw diagnosis;
+      }
+      const names = diagnosis.file && missing.some((file) => file.filename === diagnosis.file) ? [diagnosis.file] : missing.map((file) => file.filename);
+      refuseFiles(record, names, diagnosis.refusal, log);
+      missing = missing.filter((file) => !names.includes(file.filename));
+    }
   }
   await input.store.put(record);
+}
+
+function refuseFiles(record: DeliveryRecord, names: string[], refusal: Refusal, log: Logger): void {
+  record.refusedFiles.push(...names);
+  // The first cause is the one to fix first; a later one is reported after the retry.
+  record.filesRefusal ??= { cause: refusal.code, message: refusal.message, facts: refusal.facts };
+  record.filesRefusal.facts = { ...record.filesRefusal.facts, refusedFiles: [...record.refusedFiles] };
+  log.warn({ files: names, cause: refusal.code, reason: refusal.message }, 'attachments refused; page kept');
 }
 
 function markCreated(record: DeliveryRecord, content: Content): void {
@@ -194,5 +237,6 @@ function outcome(route: Route, record: DeliveryRecord, alreadyDelivered: boolean
     url: record.url!,
     alreadyDelivered,
     refusedFiles: [...record.refusedFiles],
+    ...(record.filesRefusal ? { filesRefusal: record.filesRefusal } : {}),
   };
 }

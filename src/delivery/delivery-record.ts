@@ -4,6 +4,8 @@
  * timeout or a redelivery of the same mail — continues instead of duplicating.
  */
 import { createHash } from 'node:crypto';
+import type { CauseCode } from '../domain/cause.js';
+import type { RefusalFacts } from '../domain/failures.js';
 import type { ContentKind, Route } from '../domain/route.js';
 
 export interface DeliveryRecord {
@@ -25,7 +27,10 @@ export interface DeliveryRecord {
   url: string | null;
   /** Attachment file names known to be on the page. */
   uploaded: string[];
+  /** Files Confluence would not take while the page itself was created; tried again on the next delivery. */
   refusedFiles: string[];
+  /** Why those files were refused. */
+  filesRefusal?: { cause: CauseCode; message: string; facts: RefusalFacts };
   labelled: boolean;
   updatedAt: string;
 }

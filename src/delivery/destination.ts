@@ -3,7 +3,8 @@
  * rarely changes and every mail needs it) and the parent page.
  */
 import type { ConfluenceApi, Space } from '../confluence/confluence-api.js';
-import { Refusal } from '../domain/failures.js';
+import { diagnoseParent, spaceNotFound } from '../diagnosis/diagnose.js';
+import { Refusal, type RefusalFacts } from '../domain/failures.js';
 import type { Route } from '../domain/route.js';
 import { failureFromConfluence } from './confluence-failure.js';
 
@@ -18,15 +19,21 @@ export interface Destination {
 export class DestinationResolver {
   private readonly spaces = new Map<string, { space: Space; until: number }>();
 
-  async resolve(client: ConfluenceApi, route: Route): Promise<Destination> {
-    const space = await this.space(client, route);
+  async resolve(client: ConfluenceApi, route: Route, siteFacts: RefusalFacts = {}): Promise<Destination> {
+    const space = await this.space(client, route, siteFacts);
     if (!route.parent) return { space, parentId: null, parentTitle: null };
-    const facts = { siteId: route.siteId, spaceKey: space.key, spaceName: space.name, spaceId: space.id };
+    const facts: RefusalFacts = { ...siteFacts, contentKind: route.kind, siteId: route.siteId, spaceKey: space.key, spaceName: space.name, spaceId: space.id };
     try {
       if (route.parent.kind === 'id') {
         const parent = await client.content('page', route.parent.id);
-        if (!parent || parent.spaceId !== space.id) {
-          throw new Refusal('PARENT_NOT_FOUND', `Page ${route.parent.id} was not found in space ${space.key}.`, { ...facts, parentId: route.parent.id });
+        if (!parent) {
+          throw (
+            (await diagnoseParent(client, route.parent.id, facts)) ??
+            new Refusal('PARENT_NOT_FOUND', `Page ${route.parent.id} could not be read.`, { ...facts, parentId: route.parent.id })
+          );
+        }
+        if (parent.spaceId !== space.id) {
+          throw new Refusal('PARENT_NOT_FOUND', `Page ${route.parent.id} ("${parent.title}") is not in space ${space.key}.`, { ...facts, parentId: route.parent.id });
         }
         return { space, parentId: parent.id, parentTitle: parent.title };
       }
@@ -34,7 +41,8 @@ export class DestinationResolver {
         const parent = await client.findByTitle('page', space.id, title);
         if (parent) return { space, parentId: parent.id, parentTitle: parent.title };
       }
-      throw new Refusal('PARENT_NOT_FOUND', `No page titled "${route.parent.title}" was found in space ${space.key}.`, {
+      // By title we cannot tell "missing" from "hidden": a view restriction makes a page invisible to the app user.
+      throw new Refusal('PARENT_NOT_FOUND', `The app user sees no page titled "${route.parent.title}" in space ${space.key} (a page hidden from it by a view restriction looks the same).`, {
         ...facts,
         parentTitle: route.parent.title,
       });
@@ -49,7 +57,7 @@ export class DestinationResolver {
     this.spaces.delete(`${siteId}\u0000${spaceKey}`);
   }
 
-  private async space(client: ConfluenceApi, route: Route): Promise<Space> {
+  private async space(client: ConfluenceApi, route: Route, siteFacts: RefusalFacts): Promise<Space> {
     const cacheKey = `${route.siteId}\u0000${route.spaceKey}`;
     const cached = this.spaces.get(cacheKey);
     if (cached && cached.until > Date.now()) return cached.space;
@@ -57,14 +65,9 @@ export class DestinationResolver {
     try {
       space = await client.spaceByKey(route.spaceKey);
     } catch (err) {
-      throw failureFromConfluence(err, 'space', route.kind, { siteId: route.siteId, spaceKey: route.spaceKey });
+      throw failureFromConfluence(err, 'space', route.kind, { ...siteFacts, siteId: route.siteId, spaceKey: route.spaceKey });
     }
-    if (!space) {
-      throw new Refusal('SPACE_NOT_FOUND', `Space ${route.spaceKey} does not exist or the app user cannot see it.`, {
-        siteId: route.siteId,
-        spaceKey: route.spaceKey,
-      });
-    }
+    if (!space) throw spaceNotFound({ ...siteFacts, contentKind: route.kind, siteId: route.siteId, spaceKey: route.spaceKey });
     this.spaces.set(cacheKey, { space, until: Date.now() + SPACE_CACHE_MS });
     return space;
   }

@@ -15,6 +15,8 @@ export interface DeliveredOutcome {
   alreadyDelivered: boolean;
   /** Files Confluence refused while the page itself was created (partial success). */
   refusedFiles: string[];
+  /** Why they were refused; the sender hears about it like a refusal. */
+  filesRefusal?: { cause: CauseCode; message: string; facts: RefusalFacts };
 }
 
 export interface RefusedOutcome {

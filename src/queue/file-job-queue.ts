@@ -23,9 +23,13 @@ import {
   type JobQueue,
   type JobResult,
   type JobState,
+  type JobStatus,
   type QueueCounts,
   type RetryPolicy,
 } from './job-queue.js';
+
+/** How often parked letters are checked for expiry. */
+const EXPIRY_CHECK_MS = 60_000;
 
 const STATES = ['ready', 'active', 'deferred', 'done', 'dead'] as const;
 type State = (typeof STATES)[number];
@@ -54,6 +58,7 @@ export class FileJobQueue implements JobQueue {
   private readonly root: string;
   private readonly tmpDir: string;
   private readonly pollMs: number;
+  private lastExpiry = 0;
   private readonly ready: string[] = [];
   private readonly known = new Set<string>();
   private readonly deferred = new Map<string, number>();
@@ -118,15 +123,39 @@ export class FileJobQueue implements JobQueue {
     if (!isQueueId(queueId)) return false;
     const letter = await this.read<DeadLetter>('dead', queueId);
     if (!letter) return false;
-    const { deadAt, reason, outcomes: _outcomes, ...job } = letter;
+    const { deadAt, reason, outcomes: _outcomes, ...job } = letter as DeadLetter;
     const note = { at: new Date().toISOString(), attempt: job.attempts, error: `dead since ${deadAt}: ${reason}; replayed by operator` };
-    await this.write('ready', { ...job, attempts: 0, history: [...job.history, note] });
+    const { keepUntil: _keepUntil, ...rest } = job;
+    await this.write('ready', { ...rest, attempts: 0, replays: (job.replays ?? 0) + 1, history: [...job.history, note] });
     await unlinkIfExists(this.file('dead', queueId));
     if (this.handler && !this.closed) {
       this.addReady(queueId);
       this.pump();
     }
     return true;
+  }
+
+  async status(queueId: string): Promise<JobStatus | null> {
+    if (!isQueueId(queueId)) return null;
+    // Most advanced state first: a crash between write and unlink can leave a job in two places.
+    for (const state of ['done', 'dead', 'deferred', 'active', 'ready'] as const) {
+      const job = await this.read<JobState>(state, queueId);
+      if (job) return { state, job } as JobStatus;
+    }
+    return null;
+  }
+
+  /** Removes parked letters past their keep date, with their messages. */
+  async expireParked(now: number = Date.now()): Promise<string[]> {
+    const expired: string[] = [];
+    for (const letter of await this.deadLetters()) {
+      if (!letter.keepUntil || Date.parse(letter.keepUntil) > now) continue;
+      await unlinkIfExists(this.file('dead', letter.queueId));
+      await this.options.afterDone?.(letter);
+      expired.push(letter.queueId);
+      this.options.logger.info({ queueId: letter.queueId, keepUntil: letter.keepUntil }, 'parked message expired and removed');
+    }
+    return expired;
   }
 
   async counts(): Promise<QueueCounts> {
@@ -194,6 +223,10 @@ export class FileJobQueue implements JobQueue {
       }
       await this.scanReady();
       this.pump();
+      if (now - this.lastExpiry >= EXPIRY_CHECK_MS) {
+        this.lastExpiry = now;
+        await this.expireParked(now);
+      }
     } catch (err) {
       this.options.logger.error({ err }, 'embedded queue poll failed; will try again');
     }
@@ -236,7 +269,7 @@ export class FileJobQueue implements JobQueue {
     const log = this.options.logger.child({ queueId: id });
     let result: JobResult;
     try {
-      result = await this.handler!({ queueId: job.queueId, envelope: job.envelope }, { attempt, signal: this.abort.signal });
+      result = await this.handler!({ queueId: job.queueId, envelope: job.envelope }, { attempt, replayed: (job.replays ?? 0) > 0, signal: this.abort.signal });
     } catch (err) {
       log.error({ err, attempt }, 'delivery failed unexpectedly; will retry');
       result = { status: 'retry', reason: `unexpected error: ${(err as Error).message}` };
@@ -249,7 +282,11 @@ export class FileJobQueue implements JobQueue {
     }
     if (result.status === 'dead') {
       log.warn({ attempt, reason: result.reason }, 'moved to dead letters');
-      await this.finish('active', attempted, 'dead', { reason: result.reason, outcomes: result.outcomes });
+      await this.finish('active', attempted, 'dead', {
+        reason: result.reason,
+        outcomes: result.outcomes,
+        ...(result.keepUntil ? { keepUntil: result.keepUntil } : {}),
+      });
       return;
     }
     const history = [...job.history, { at: new Date().toISOString(), attempt, error: result.reason }];

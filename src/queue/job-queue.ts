@@ -21,6 +21,8 @@ export interface AttemptNote {
 export interface JobState extends DeliveryJob {
   /** Attempts already made (0 for a fresh job). */
   attempts: number;
+  /** Times an operator or a retry link put it back after it ended; absent for a fresh job. */
+  replays?: number;
   enqueuedAt: string;
   history: AttemptNote[];
 }
@@ -30,12 +32,18 @@ export type JobResult =
   | { status: 'done'; outcomes: RecipientOutcome[] }
   /** Try again later; `retryAfterMs` overrides the backoff when Confluence said how long. */
   | { status: 'retry'; reason: string; retryAfterMs?: number }
-  /** Cannot be delivered without an operator; kept and replayable. */
-  | { status: 'dead'; reason: string; outcomes: RecipientOutcome[] };
+  /**
+   * Cannot be delivered without someone acting; kept and replayable. With
+   * `keepUntil` it is parked: the sender has a bounce with a retry link, and
+   * it is removed after that date.
+   */
+  | { status: 'dead'; reason: string; outcomes: RecipientOutcome[]; keepUntil?: string };
 
 export interface JobContext {
-  /** 1 for the first attempt. */
+  /** 1 for the first attempt (counting again from 1 after a replay). */
   attempt: number;
+  /** It was put back by a person (retry link, operator): they want the final answer now, not automatic retries. */
+  replayed: boolean;
   /** Set when the queue is closing, so long waits can stop early. */
   signal: AbortSignal;
 }
@@ -46,7 +54,14 @@ export interface DeadLetter extends JobState {
   deadAt: string;
   reason: string;
   outcomes: RecipientOutcome[];
+  /** Parked: removed after this date. Absent: kept until an operator acts. */
+  keepUntil?: string;
 }
+
+export type JobStatus =
+  | { state: 'ready' | 'active' | 'deferred'; job: JobState }
+  | { state: 'done'; job: JobState & { outcomes: RecipientOutcome[] } }
+  | { state: 'dead'; job: DeadLetter };
 
 export interface QueueCounts {
   ready: number;
@@ -65,6 +80,8 @@ export interface JobQueue {
   deadLetters(): Promise<DeadLetter[]>;
   /** Moves a dead letter back to the queue; false when there is none with that id. */
   replay(queueId: string): Promise<boolean>;
+  /** Where a job is now; null when unknown (never queued, or removed after its keep period). */
+  status(queueId: string): Promise<JobStatus | null>;
   counts(): Promise<QueueCounts>;
 }
 

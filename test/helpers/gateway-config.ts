@@ -38,6 +38,11 @@ export function gatewayConfig(options: {
       { name: 'counted-titles', match: 'counted@demo.local', site: 'sim', space: 'DEMO', titleConflict: 'append-counter' },
     ],
     content: { timeZone: 'UTC' },
+    // No automatic waits before the final answer unless a test asks for them.
+    refusals: { autoRetryMs: [] },
+    // Tests that look at bounces point them at a capture; elsewhere there is no MTA to take them.
+    bounces: { enabled: false },
+    links: { secret: 'test-secret-test-secret-test-secret-0123' },
     log: { level: 'silent' },
     ...options.overrides,
   });

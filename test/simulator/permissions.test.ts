@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  canAddAttachment, canAddComment, canCreateBlogPost, canCreatePage, canEditContent, canViewContent, canViewSpace,
+  appBlocked, type Caller, canAddAttachment, canAddComment, canCreateBlogPost, canCreatePage, canEditContent, canViewContent, canViewSpace,
   checkContentPermission, contentOperations, restrictionAdmits, spaceOperations, viewRestrictionChain,
 } from '../../simulator/permissions.js';
 import { parseSeed } from '../../simulator/seed-schema.js';
@@ -103,6 +103,29 @@ describe('attachments and comments', () => {
     expect(canAddComment(state, user(APP), page(EDIT_LOCKED))).toBe(true);
     expect(canAddComment(state, user(APP), page(RESTRICTED))).toBe(false);
     expect(canAddComment(state, user(APP), page(RO_HOME))).toBe(false);
+  });
+});
+
+describe('app access rules', () => {
+  const blocked: Caller = { ...user(APP), appBlockedSpaceIds: new Set([ENG]) };
+
+  it('leave the space visible but hide its content and remove every right in it', () => {
+    expect(appBlocked(blocked, ENG)).toBe(true);
+    expect(canViewSpace(state, blocked, space(ENG))).toBe(true);
+    expect(spaceOperations(state, blocked, space(ENG))).toEqual([]);
+    expect(canViewContent(state, blocked, page(OPEN_PAGE))).toBe(false);
+    expect(canEditContent(state, blocked, page(OPEN_PAGE))).toBe(false);
+    expect(contentOperations(state, blocked, page(OPEN_PAGE))).toEqual([]);
+    expect(canCreatePage(state, blocked, space(ENG), null)).toBe(false);
+    expect(canCreateBlogPost(state, blocked, space(ENG))).toBe(false);
+    expect(canAddAttachment(state, blocked, page(OPEN_PAGE))).toBe(false);
+    expect(canAddComment(state, blocked, page(OPEN_PAGE))).toBe(false);
+  });
+
+  it('touch neither other spaces nor a caller without the rule', () => {
+    expect(canViewContent(state, blocked, page(RO_HOME))).toBe(true);
+    expect(appBlocked(user(APP), ENG)).toBe(false);
+    expect(canViewContent(state, user(APP), page(OPEN_PAGE))).toBe(true);
   });
 });
 

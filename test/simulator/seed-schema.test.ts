@@ -36,6 +36,13 @@ describe('seed schema', () => {
     expect(() => parseSeed(broken)).toThrow(/pages\.9\.parentId: no page 9999 in space ENG[\s\S]*pages\.10\.spaceKey: no space NOPE[\s\S]*comments\.0\.containerId: no page or blog post 4242/);
   });
 
+  it('checks the space of every app access rule', () => {
+    expect(() => parseSeed({ ...testSeed(), appAccessRules: [{ spaceKey: 'ENG' }, { spaceKey: 'NOPE' }] })).toThrow(/appAccessRules\.1\.spaceKey: no space NOPE/);
+    expect(() => parseSeed({ ...testSeed(), appAccessRules: [{ spaceKey: 'RO', apps: 'all' }] })).toThrow(/appAccessRules\.0: Unrecognized key: "apps"/);
+    const state = new SiteState(parseSeed({ ...testSeed(), appAccessRules: [{ spaceKey: 'RO' }] }));
+    expect([...state.appBlockedSpaceIds]).toEqual(['2000']);
+  });
+
   it('refuses two current pages whose titles differ only in case', () => {
     const seed = testSeed();
     const broken = { ...seed, pages: [...(seed.pages ?? []), { id: '1100', spaceKey: 'ENG', title: 'open PAGE' }] };

@@ -1,0 +1,68 @@
+/**
+ * The RefusalNotifier the worker uses: for each refused recipient, one RFC
+ * 3464 bounce to the envelope sender — only when a bounce is allowed at all
+ * (bounce-eligibility.ts) — carrying the guide link and, for parked mail, a
+ * signed retry link valid as long as the mail is kept.
+ */
+import type { Logger } from 'pino';
+import { TemporaryFailure } from '../domain/failures.js';
+import { explainRefusal } from '../explain/refusal-view.js';
+import type { NoticeResult, RefusalNotice, RefusalNotifier } from '../delivery/refusal-notifier.js';
+import { CAUSE_INFO } from '../domain/cause.js';
+import type { GatewayLinks } from '../links/gateway-links.js';
+import type { MessageSpool } from '../spool/message-spool.js';
+import { readHeaderBlock } from '../spool/read-header-block.js';
+import { bounceEligibility } from './bounce-eligibility.js';
+import type { BounceSender } from './bounce-sender.js';
+import { composeDsn } from './compose-dsn.js';
+import { renderBounce } from './render-bounce.js';
+
+export interface BounceNotifierDeps {
+  sender: BounceSender;
+  spool: MessageSpool;
+  links: GatewayLinks;
+  /** From header of our bounces. */
+  from: string;
+  /** Our host name, for Reporting-MTA. */
+  reportingMta: string;
+}
+
+export class BounceNotifier implements RefusalNotifier {
+  constructor(private readonly deps: BounceNotifierDeps) {}
+
+  async notify(notice: RefusalNotice, log: Logger): Promise<NoticeResult> {
+    const { job, message } = notice;
+    const headerBlock = await readHeaderBlock(await this.deps.spool.open(job.queueId));
+    const eligible = bounceEligibility(job.envelope.mailFrom, headerBlock);
+    if (!eligible.bounce) {
+      log.info({ why: eligible.why }, 'refusal not bounced');
+      return { sent: false, why: eligible.why };
+    }
+    const retry =
+      notice.keepUntil && Date.parse(notice.keepUntil) > Date.now()
+        ? this.deps.links.retryUrl({ queueId: job.queueId }, Date.parse(notice.keepUntil) - Date.now())
+        : undefined;
+    for (const refusal of notice.refusals) {
+      const view = explainRefusal(refusal, this.deps.links, CAUSE_INFO[refusal.cause].parkable ? retry : undefined);
+      const original = {
+        queueId: job.queueId,
+        envelopeFrom: eligible.to,
+        recipient: refusal.recipient,
+        ...(message?.subject ? { subject: message.subject } : {}),
+        ...(message?.messageId ? { messageId: message.messageId } : {}),
+        ...(message?.date ? { date: message.date.toUTCString() } : {}),
+        arrivalDate: job.envelope.receivedAt,
+        headers: headerBlock.toString('utf8'),
+      };
+      const raw = await composeDsn({ rendered: renderBounce(view, original), view, original, from: this.deps.from, reportingMta: this.deps.reportingMta });
+      try {
+        const sent = await this.deps.sender.send(raw, eligible.to);
+        log.info({ to: eligible.to, cause: refusal.cause, recipient: refusal.recipient, response: sent.response }, 'bounce sent');
+      } catch (err) {
+        // The MTA did not take it: try the whole settlement again later rather than lose the bounce.
+        throw new TemporaryFailure(`could not hand the bounce to ${eligible.to} to the MTA: ${(err as Error).message}`);
+      }
+    }
+    return { sent: true, to: eligible.to };
+  }
+}

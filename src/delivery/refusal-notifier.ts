@@ -1,0 +1,24 @@
+/**
+ * How the worker tells a sender that their mail was refused. The bounce
+ * stage implements it; the worker only decides when.
+ */
+import type { Logger } from 'pino';
+import type { RefusedOutcome } from '../domain/outcome.js';
+import type { ParsedMessage } from '../domain/parsed-message.js';
+import type { DeliveryJob } from '../queue/job-queue.js';
+
+export interface RefusalNotice {
+  job: DeliveryJob;
+  /** Null when the message itself could not be parsed; the notifier reads the raw headers. */
+  message: ParsedMessage | null;
+  refusals: RefusedOutcome[];
+  /** Set when the mail is parked: the bounce carries a retry link valid until then. */
+  keepUntil: string | null;
+}
+
+export type NoticeResult = { sent: true; to: string } | { sent: false; why: string };
+
+export interface RefusalNotifier {
+  /** Throws a TemporaryFailure when the bounce could not be handed to the MTA (the job is retried). */
+  notify(notice: RefusalNotice, log: Logger): Promise<NoticeResult>;
+}
