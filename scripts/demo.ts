@@ -28,6 +28,7 @@ const simulator = await startSimulator({ seed: path.join(root, 'simulator', 'see
 const outbox = await startMailCapture({ dir: path.join(varDir, 'outbox'), port: OUTBOX_PORT });
 const { config } = loadConfig(path.join(root, 'config', 'demo.yaml'));
 const gateway = await startGateway(config, { logger, version: 'demo' });
+const APP_USER = '712020:6d61696c-3263-4000-8000-000000000002';
 
 process.stdout.write(`
   mail2confluence demo is running (Ctrl-C stops it)
@@ -49,6 +50,13 @@ process.stdout.write(`
     curl -s -u admin@demo.local:demo-admin-token '${simulator.apiBase}/api/v2/pages?limit=50'
     curl -s ${simulator.url}/__admin/content?spaceKey=DEMO
     npx mail2confluence dead-letters list --config config/demo.yaml
+
+  A refusal, fixed by the "admin" (after a few seconds a bounce lands in the outbox):
+    1. open the bounce in ${path.relative(root, outbox.dir)}/ — its guide link explains the fix (also: ${gateway.webUrl}/guide)
+    2. grant the app user what LOCKED lacks, as a space admin would (the demo mail has attachments):
+       for op in page attachment; do curl -s -o /dev/null -XPOST ${simulator.url}/__admin/space-permissions \\
+         -H 'content-type: application/json' -d '{"spaceKey":"LOCKED","action":"grant","principal":{"type":"user","id":"${APP_USER}"},"operation":{"key":"create","targetType":"'$op'"}}'; done
+    3. open the bounce's retry link in a browser and press "Post it now": the page appears, once.
 
 `);
 

@@ -94,9 +94,13 @@ function describe(reply: FastifyReply, deps: RetryDeps, queueId: string, status:
   if (status.state === 'dead') {
     const partial = status.job.outcomes.filter((outcome) => outcome.status === 'delivered');
     return page(reply, 200, {
-      title: 'Still not posted',
+      title: partial.length ? 'Posted, but not completely' : 'Still not posted',
       tone: 'problem',
-      paragraphs: ['Confluence still refuses this mail. The cause is below; once it is fixed, open the link in the bounce again.'],
+      paragraphs: [
+        partial.length
+          ? 'The page is in Confluence, but Confluence still refuses part of the mail. The cause is below; once it is fixed, open the link in the bounce again to add what is missing.'
+          : 'Confluence still refuses this mail. The cause is below; once it is fixed, open the link in the bounce again.',
+      ],
       refusals: refusalsOf(deps, status.job.outcomes),
       pages: partial.map((outcome) => ({ title: outcome.title, url: outcome.url })),
       queueId,
