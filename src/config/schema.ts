@@ -19,6 +19,12 @@ const smtpSchema = z
     maxRecipients: z.number().int().positive().default(50),
     maxClients: z.number().int().positive().default(200),
     socketTimeoutMs: durationMs.default(60_000),
+    /**
+     * Pause before the 220 greeting; a client that talks during it is refused
+     * as an early talker (a spam-bot trait). Keep it on a public MX; set 0
+     * behind a trusted relay, where it only caps one-mail-per-connection rates.
+     */
+    earlyTalkerDelayMs: durationMs.default(100),
     tls: z
       .strictObject({
         keyFile: z.string(),
