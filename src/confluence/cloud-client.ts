@@ -10,6 +10,7 @@ import { createAuthProvider } from './auth.js';
 import type { AppUser, Attachment, ConfluenceApi, Content, CreateContent, Operation, Space } from './confluence-api.js';
 import { ConfluenceError } from './confluence-error.js';
 import { HttpTransport } from './http-transport.js';
+import type { RequestPacer } from './request-pacer.js';
 
 interface V2Links {
   webui?: string;
@@ -42,6 +43,7 @@ export class CloudClient implements ConfluenceApi {
     site: SiteConfig,
     logger?: Logger,
     sleep?: (ms: number, signal?: AbortSignal) => Promise<void>,
+    pacer?: RequestPacer,
   ) {
     this.webBase = (site.siteUrl ?? site.baseUrl).replace(/\/+$/, '');
     this.http = new HttpTransport({
@@ -51,6 +53,7 @@ export class CloudClient implements ConfluenceApi {
       maxRetryAfterMs: site.maxRetryAfterMs,
       ...(logger ? { logger: logger.child({ site: siteId }) } : {}),
       ...(sleep ? { sleep } : {}),
+      ...(pacer ? { pacer } : {}),
     });
   }
 

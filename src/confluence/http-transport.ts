@@ -9,6 +9,7 @@ import axios, { type AxiosResponse, type Method } from 'axios';
 import type { Logger } from 'pino';
 import type { AuthProvider } from './auth.js';
 import { ConfluenceError, classifyStatus, errorDetail } from './confluence-error.js';
+import type { RequestPacer } from './request-pacer.js';
 import { parseRetryAfter } from './retry-after.js';
 
 export interface TransportOptions {
@@ -22,6 +23,8 @@ export interface TransportOptions {
   maxTries?: number;
   logger?: Logger;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Shared request budget and 429 back-off for all workers of the site. */
+  pacer?: RequestPacer;
 }
 
 export interface RequestSpec {
@@ -54,6 +57,7 @@ export class HttpTransport {
     const idempotent = spec.idempotent ?? (method === 'GET' || method === 'HEAD');
     let reauthenticated = false;
     for (let attempt = 1; ; attempt++) {
+      await this.options.pacer?.acquire(spec.signal);
       const started = Date.now();
       let response: AxiosResponse<T>;
       try {
@@ -91,6 +95,8 @@ export class HttpTransport {
         continue;
       }
       const wait = retryAfterMs ?? backoff(attempt);
+      // Throttled: every worker of the site holds off, not just this call.
+      if (status === 429) await this.options.pacer?.backOff(wait);
       const retryable = status === 429 || (idempotent && RETRYABLE_READ_STATUS.has(status));
       if (retryable && attempt < this.maxTries && wait <= this.options.maxRetryAfterMs && !spec.signal?.aborted) {
         this.options.logger?.info({ method, path: spec.path, status, waitMs: wait, attempt }, 'confluence asked us to wait; retrying');

@@ -1,0 +1,74 @@
+/**
+ * Keeps every worker of a site — in one process or on many machines — within
+ * the site's Confluence request budget, and makes them all back off together
+ * when Confluence answers 429 (reference §A.6), instead of each worker finding
+ * out by itself. rate-limiter-flexible does the counting: in memory for the
+ * embedded set-up, in Redis when workers share a Redis queue.
+ */
+import type { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+
+export interface RequestPacer {
+  /** Resolves when one more request fits the budget and no shared back-off is in force. */
+  acquire(signal?: AbortSignal): Promise<void>;
+  /** Confluence said "wait": every worker of the site waits that long. */
+  backOff(ms: number): Promise<void>;
+}
+
+const HOUR_S = 3600;
+/** Without a configured budget only the shared back-off applies. */
+const UNLIMITED = Number.MAX_SAFE_INTEGER;
+
+export interface PacerOptions {
+  siteId: string;
+  /** Requests per hour for all workers together; unset: no budget, back-off only. */
+  requestsPerHour?: number | undefined;
+}
+
+export function localPacer(options: PacerOptions): RequestPacer {
+  return new SharedPacer(new RateLimiterMemory({ points: options.requestsPerHour ?? UNLIMITED, duration: HOUR_S, keyPrefix: 'm2c-pace' }), options.siteId);
+}
+
+export function redisPacer(client: Redis, prefix: string, options: PacerOptions): RequestPacer {
+  return new SharedPacer(
+    new RateLimiterRedis({ storeClient: client, points: options.requestsPerHour ?? UNLIMITED, duration: HOUR_S, keyPrefix: `${prefix}:pace` }),
+    options.siteId,
+  );
+}
+
+class SharedPacer implements RequestPacer {
+  constructor(
+    private readonly limiter: RateLimiterAbstract,
+    private readonly key: string,
+  ) {}
+
+  async acquire(signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      try {
+        await this.limiter.consume(this.key, 1);
+        return;
+      } catch (rejected) {
+        if (!(rejected instanceof RateLimiterRes)) throw rejected; // the store failed, not the budget
+        if (signal?.aborted) throw new Error('stopped while waiting for the Confluence request budget');
+        await sleep(Math.max(rejected.msBeforeNext, 50), signal);
+      }
+    }
+  }
+
+  async backOff(ms: number): Promise<void> {
+    // Blocks are whole seconds; Retry-After is given in seconds anyway.
+    await this.limiter.block(this.key, Math.max(1, Math.ceil(ms / 1000)));
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
