@@ -58,6 +58,11 @@ process.stdout.write(`
          -H 'content-type: application/json' -d '{"spaceKey":"LOCKED","action":"grant","principal":{"type":"user","id":"${APP_USER}"},"operation":{"key":"create","targetType":"'$op'"}}'; done
     3. open the bounce's retry link in a browser and press "Post it now": the page appears, once.
 
+  Share a page by e-mail (lands in the outbox):
+    open ${gateway.webUrl}/share/form?pageId=98307   (API key: demo-share-key-alice-000000, any recipient)
+    or: curl -s -XPOST ${gateway.webUrl}/share -H 'x-api-key: demo-share-key-alice-000000' -H 'content-type: application/json' \\
+          -d '{"pageId":"98307","to":["carol@example.com"],"note":"Have a look"}'
+
 `);
 
 let stopping = false;

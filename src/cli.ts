@@ -8,9 +8,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import { showConfig } from './config/show-config.js';
+import { openBackend, type GatewayBackend } from './backend/backend.js';
 import { ROLES, startGateway, type Role } from './main.js';
 import { createLogger } from './observability/logger.js';
-import { FileJobQueue } from './queue/file-job-queue.js';
 
 /** package.json is one level up from src/cli.ts and two from the compiled dist/src/cli.js. */
 function packageVersion(): string {
@@ -53,7 +53,14 @@ program
   .action(async (options: { config: string; role?: Role[] }) => {
     const { config } = load(options.config);
     const logger = createLogger(config.log.level);
-    const gateway = await startGateway(config, { roles: options.role ?? ROLES, logger, version });
+    let gateway: Awaited<ReturnType<typeof startGateway>>;
+    try {
+      gateway = await startGateway(config, { roles: options.role ?? ROLES, logger, version });
+    } catch (err) {
+      // E.g. a second worker on an embedded spool (LockHeld), Redis unreachable, a port in use.
+      logger.fatal({ err }, `cannot start: ${(err as Error).message}`);
+      process.exit(1);
+    }
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;
@@ -87,8 +94,7 @@ deadLetters
   .requiredOption('-c, --config <file>', 'YAML config file')
   .option('--json', 'machine-readable output')
   .action(async (options: { config: string; json?: boolean }) => {
-    const queue = await openQueue(options.config);
-    const letters = await queue.deadLetters();
+    const letters = await withBackend(options.config, (backend) => backend.queue.deadLetters());
     if (options.json) {
       process.stdout.write(`${JSON.stringify(letters, null, 2)}\n`);
       return;
@@ -105,21 +111,35 @@ deadLetters
   .requiredOption('-c, --config <file>', 'YAML config file')
   .argument('<queueIds...>', 'queue ids from `dead-letters list`')
   .action(async (queueIds: string[], options: { config: string }) => {
-    const queue = await openQueue(options.config);
-    let missing = 0;
-    for (const queueId of queueIds) {
-      const replayed = await queue.replay(queueId);
-      process.stdout.write(replayed ? `${queueId}: queued again\n` : `${queueId}: no such dead letter\n`);
-      if (!replayed) missing++;
-    }
+    const missing = await withBackend(options.config, async (backend) => {
+      let missing = 0;
+      for (const queueId of queueIds) {
+        const replayed = await backend.queue.replay(queueId);
+        process.stdout.write(replayed ? `${queueId}: queued again\n` : `${queueId}: no such dead letter\n`);
+        if (!replayed) missing++;
+      }
+      return missing;
+    });
     if (missing) process.exitCode = 1;
   });
 
-async function openQueue(configFile: string): Promise<FileJobQueue> {
+/** Opens the configured backend (embedded files or Redis) for one operator command, and closes it after. */
+async function withBackend<T>(configFile: string, use: (backend: GatewayBackend) => Promise<T>): Promise<T> {
   const { config } = load(configFile);
-  const queue = new FileJobQueue({ dir: config.spool.dir, retry: config.worker, logger: createLogger('warn') });
-  await queue.init();
-  return queue;
+  let backend: GatewayBackend;
+  try {
+    // Warnings go to stderr: stdout carries the answer (`--json` is parsed by scripts).
+    backend = await openBackend(config, { logger: createLogger('warn', process.stderr), purpose: 'operator' });
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    process.exit(1);
+  }
+  try {
+    return await use(backend);
+  } finally {
+    // Redis connections would otherwise keep the process alive.
+    await backend.close();
+  }
 }
 
 await program.parseAsync(process.argv);

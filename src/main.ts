@@ -1,29 +1,27 @@
 /**
  * Composition root: builds the real stages from the config and starts the
  * roles asked for — `smtp` (listener), `worker` (delivery), `web` (HTTP) —
- * all three in one process by default.
+ * all three in one process by default. The backend (where messages and jobs
+ * live) follows `queue`: embedded files, or Redis shared by many processes.
  */
-import { mkdir, rm } from 'node:fs/promises';
-import path from 'node:path';
 import type { Logger } from 'pino';
-import type { Config } from './config/schema.js';
+import { openBackend, type GatewayBackend } from './backend/backend.js';
+import type { Config, SiteConfig } from './config/schema.js';
 import { BounceSender } from './bounce/bounce-sender.js';
 import { BounceNotifier } from './bounce/notify-sender.js';
 import { CloudClient } from './confluence/cloud-client.js';
 import type { ConfluenceApi } from './confluence/confluence-api.js';
 import { createDeliveryHandler } from './delivery/deliver-job.js';
-import { FileIdempotencyStore } from './delivery/file-idempotency-store.js';
 import { GatewayLinks } from './links/gateway-links.js';
-import { linkSecret } from './links/link-secret.js';
 import { SignedTokens } from './links/signed-token.js';
-import { FileJobQueue } from './queue/file-job-queue.js';
 import { guideRoutes } from './guide/guide-routes.js';
 import { retryRoutes } from './retry/retry-routes.js';
 import { RouteTable } from './routing/route-table.js';
 import { startSmtpListener, type RunningListener } from './smtp/smtp-listener.js';
-import { FileSpool } from './spool/file-spool.js';
-import { sweepOrphanMessages } from './spool/sweep-orphans.js';
-import { buildWebApp } from './web/web-app.js';
+import { ForgeTokenVerifier } from './share/forge-token.js';
+import { ShareMailer } from './share/share-mailer.js';
+import { shareRoutes } from './share/share-routes.js';
+import { buildWebApp, type RouteGroup } from './web/web-app.js';
 
 export const ROLES = ['smtp', 'worker', 'web'] as const;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -45,33 +43,77 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
+/** The share action: its own app-user clients and mailer, closed with the gateway. */
+function shareRoutesFor(config: Config, backend: GatewayBackend, links: GatewayLinks, logger: Logger, closers: Array<() => Promise<void>>): RouteGroup {
+  const log = logger.child({ component: 'share' });
+  const clientFor = (siteId: string, auth: SiteConfig['auth'], baseUrl?: string) => {
+    const site = config.sites[siteId]!;
+    return new CloudClient(siteId, { ...site, auth, ...(baseUrl ? { baseUrl } : {}) }, log, undefined, backend.pacer({ siteId, requestsPerHour: site.requestsPerHour }));
+  };
+  const appClients = new Map(Object.entries(config.sites).map(([id, site]) => [id, clientFor(id, site.auth)]));
+  const mailer = new ShareMailer(config.bounces, config.smtp.hostname);
+  closers.push(async () => mailer.close());
+  const { forge } = config.share;
+  return shareRoutes({
+    requesters: {
+      share: config.share,
+      sites: config.sites,
+      forge: forge ? new ForgeTokenVerifier({ jwksUrl: forge.jwksUrl, appId: forge.appId, issuer: forge.issuer }) : null,
+      clientFor,
+    },
+    shareDeps: (siteId) => {
+      const site = config.sites[siteId]!;
+      return {
+        app: appClients.get(siteId)!,
+        siteFacts: { siteId, siteUrl: site.siteUrl ?? site.baseUrl, siteFlavor: site.flavor },
+        share: config.share,
+        mailer,
+        from: config.share.from ?? `mail2confluence <noreply@${config.smtp.hostname}>`,
+        logger: log,
+      };
+    },
+    links,
+    logger: log,
+  });
+}
+
 export async function startGateway(config: Config, options: GatewayOptions): Promise<RunningGateway> {
   const roles = new Set(options.roles ?? ROLES);
   const { logger } = options;
-  const spoolDir = config.spool.dir;
-  const spool = new FileSpool(spoolDir);
-  await spool.init();
-  const queue = new FileJobQueue({
-    dir: spoolDir,
-    retry: config.worker,
-    logger: logger.child({ component: 'queue' }),
-    ...(options.queuePollMs !== undefined ? { pollMs: options.queuePollMs } : {}),
-    afterDone: (job) => spool.remove(job.queueId),
+  const backend = await openBackend(config, {
+    logger,
+    ...(options.queuePollMs !== undefined ? { queuePollMs: options.queuePollMs } : {}),
   });
-  await queue.init();
+  // Last to close: listeners and web stop first (unshifted below), then running deliveries finish.
+  const closers: Array<() => Promise<void>> = [() => backend.close()];
+  try {
+    return await startRoles(config, options, roles, backend, closers);
+  } catch (err) {
+    // E.g. another process consumes this embedded spool: stop what started, leave the spool as it was.
+    for (const close of closers) await close().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function startRoles(
+  config: Config,
+  options: GatewayOptions,
+  roles: ReadonlySet<Role>,
+  backend: GatewayBackend,
+  closers: Array<() => Promise<void>>,
+): Promise<RunningGateway> {
+  const { logger } = options;
+  const { spool, queue } = backend;
   const routes = new RouteTable(config);
-  const closers: Array<() => Promise<void>> = [];
-  const links = new GatewayLinks(config.http.publicUrl, new SignedTokens(await linkSecret(config.links.secret, spoolDir)), config.links.guideTtlDays * DAY_MS);
+  const links = new GatewayLinks(config.http.publicUrl, new SignedTokens(await backend.linkSecret(config.links.secret)), config.links.guideTtlDays * DAY_MS);
 
   if (roles.has('worker')) {
-    await sweepOrphanMessages(spoolDir, await queue.pendingIds(), logger);
-    const store = new FileIdempotencyStore(spoolDir);
-    await store.init();
-    const workDir = path.join(spoolDir, 'work');
-    await rm(workDir, { recursive: true, force: true });
-    await mkdir(workDir, { recursive: true });
+    const { store, workDir } = await backend.prepareWorker();
     const sites = new Map<string, ConfluenceApi>(
-      Object.entries(config.sites).map(([id, site]) => [id, new CloudClient(id, site, logger.child({ component: 'confluence' }))]),
+      Object.entries(config.sites).map(([id, site]) => [
+        id,
+        new CloudClient(id, site, logger.child({ component: 'confluence' }), undefined, backend.pacer({ siteId: id, requestsPerHour: site.requestsPerHour })),
+      ]),
     );
     const siteLinks = new Map(Object.entries(config.sites).map(([id, site]) => [id, { siteUrl: site.siteUrl ?? site.baseUrl, siteFlavor: site.flavor }]));
     queue.process(
@@ -97,9 +139,8 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       }),
       { concurrency: config.worker.concurrency },
     );
-    logger.info({ concurrency: config.worker.concurrency, spool: spoolDir }, 'worker started');
+    logger.info({ concurrency: config.worker.concurrency, queue: backend.kind, spool: config.spool.dir }, 'worker started');
   }
-  closers.push(() => queue.close());
 
   let smtp: RunningListener | null = null;
   if (roles.has('smtp')) {
@@ -114,7 +155,11 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       queue,
       logger,
       version: options.version ?? 'dev',
-      routes: [guideRoutes(links), retryRoutes({ queue, links, logger: logger.child({ component: 'retry' }) })],
+      routes: [
+        guideRoutes(links),
+        retryRoutes({ queue, links, logger: logger.child({ component: 'retry' }) }),
+        ...(config.share.enabled ? [shareRoutesFor(config, backend, links, logger, closers)] : []),
+      ],
     });
     webUrl = await web.listen({ host: config.http.host, port: config.http.port });
     logger.info({ url: webUrl }, 'web listening');

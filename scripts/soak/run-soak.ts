@@ -88,6 +88,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         http: { host: '127.0.0.1', port: 0 },
         spool: { dir: path.join(dir, options.backend === 'embedded' ? 'spool' : `spool-${role.name}`) },
         queue: options.backend === 'embedded' ? 'embedded' : options.redisUrl,
+        // Short locks: a killed worker's jobs come back within seconds, not BullMQ's default minute.
+        ...(options.backend === 'redis' ? { redis: { prefix: `soak-${run}`, lockDurationMs: 5_000, stalledIntervalMs: 1_000 } } : {}),
         worker: { concurrency: 4, maxAttempts: 25, backoffInitialMs: 200, backoffMaxMs: 2_000 },
         sites: {
           sim: {

@@ -35,6 +35,11 @@ export const DSN_STATUS: Readonly<Record<CauseCode, EnhancedStatus>> = {
   // X.1.1: the address no longer leads anywhere.
   NO_ROUTE: '5.1.1',
   CONFLUENCE_REJECTED: '5.6.0',
+  // Share refusals are answered over HTTP, never in a DSN; listed so every cause has a status.
+  REQUESTER_UNKNOWN: NOT_AUTHORIZED,
+  REQUESTER_CANNOT_VIEW: NOT_AUTHORIZED,
+  NO_UPDATE_PAGE: NOT_AUTHORIZED,
+  RECIPIENT_NOT_ALLOWED: NOT_AUTHORIZED,
 };
 
 export function dsnStatus(cause: CauseCode): EnhancedStatus {

@@ -4,6 +4,7 @@
  * Defaults here are the embedded single-machine set-up: nothing to install.
  */
 import { z } from 'zod';
+import { shareSchema } from './share-schema.js';
 
 const port = z.number().int().min(0).max(65535);
 const durationMs = z.number().int().min(0);
@@ -92,6 +93,12 @@ export const siteSchema = z.strictObject({
   requestTimeoutMs: durationMs.default(30_000),
   /** Upper bound on one Retry-After wait before the job is deferred instead. */
   maxRetryAfterMs: durationMs.default(60_000),
+  /**
+   * Request budget for all workers together (Cloud meters apps in points per
+   * hour; one request counts as one point here). Unset: no budget, but a 429
+   * still makes every worker of the site back off together.
+   */
+  requestsPerHour: z.number().int().positive().optional(),
 });
 
 const titleConflict = z.enum(['append-datetime', 'append-counter', 'refuse']);
@@ -152,8 +159,8 @@ const bouncesSchema = z
 const linksSchema = z
   .strictObject({
     /**
-     * Signs guide and retry links. When absent, one is generated and kept in
-     * spool.dir (fine for one machine; give the same secret to every machine).
+     * Signs guide and retry links. When absent, one is generated once and kept
+     * in spool.dir (embedded) or in Redis (shared by every process using it).
      */
     secret: z.string().min(32, 'use at least 32 characters').optional(),
     guideTtlDays: z.number().positive().default(365),
@@ -172,6 +179,38 @@ const refusalsSchema = z
   })
   .prefault({});
 
+const queueSchema = z
+  .string()
+  .refine((value) => value === 'embedded' || isRedisUrl(value), 'must be "embedded" or a Redis URL (redis://host:6379/0, rediss://… for TLS)')
+  .default('embedded');
+
+function isRedisUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** Used only when `queue` is a Redis URL. */
+const redisSchema = z
+  .strictObject({
+    /** Namespace of every key the gateway writes, so one Redis can serve several gateways. */
+    prefix: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only').default('m2c'),
+    /** Finished jobs are kept this long (and at most keepDoneCount of them) so their status can be looked up. */
+    keepDoneDays: z.number().positive().default(7),
+    keepDoneCount: z.number().int().positive().default(100_000),
+    /**
+     * A worker holds a lock on each running job and renews it every half of this.
+     * A worker that dies (kill -9, lost machine) loses it; another worker then
+     * finds the job stalled (checked every stalledIntervalMs) and runs it again.
+     */
+    lockDurationMs: z.number().int().min(1000).default(30_000),
+    stalledIntervalMs: z.number().int().min(100).default(30_000),
+  })
+  .prefault({});
+
 const logSchema = z
   .strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -183,8 +222,12 @@ export const configSchema = z
     smtp: smtpSchema,
     http: httpSchema,
     spool: spoolSchema,
-    /** `embedded`: the on-disk queue in spool.dir, one machine, no services. */
-    queue: z.literal('embedded', { error: 'only "embedded" is available in this version' }).default('embedded'),
+    /**
+     * `embedded`: the on-disk queue in spool.dir, one machine, no services.
+     * `redis://…` / `rediss://…` (TLS): BullMQ on Redis, any number of listener and worker processes.
+     */
+    queue: queueSchema,
+    redis: redisSchema,
     worker: workerSchema,
     sites: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/), siteSchema),
     routes: z.array(routeSchema).min(1),
@@ -192,9 +235,16 @@ export const configSchema = z
     bounces: bouncesSchema,
     links: linksSchema,
     refusals: refusalsSchema,
+    share: shareSchema,
     log: logSchema,
   })
   .superRefine((config, ctx) => {
+    config.share.apiKeys.forEach((key, index) => {
+      if (!(key.site in config.sites)) ctx.addIssue({ code: 'custom', path: ['share', 'apiKeys', index, 'site'], message: `no site named "${key.site}" under sites` });
+    });
+    for (const [cloudId, siteId] of Object.entries(config.share.forge?.sites ?? {})) {
+      if (!(siteId in config.sites)) ctx.addIssue({ code: 'custom', path: ['share', 'forge', 'sites', cloudId], message: `no site named "${siteId}" under sites` });
+    }
     for (const [id, site] of Object.entries(config.sites)) {
       if (site.flavor === 'datacenter') {
         ctx.addIssue({ code: 'custom', path: ['sites', id, 'flavor'], message: 'Data Center sites are not supported yet (its REST API has no v2); use a Cloud site' });
@@ -229,4 +279,4 @@ export type SiteConfig = Config['sites'][string];
 export type RouteConfig = Config['routes'][number];
 
 /** Keys whose values never appear in `check-config` output or logs. */
-export const SECRET_KEYS: ReadonlySet<string> = new Set(['apiToken', 'token', 'clientSecret', 'password', 'pass', 'secret']);
+export const SECRET_KEYS: ReadonlySet<string> = new Set(['apiToken', 'token', 'clientSecret', 'password', 'pass', 'secret', 'key']);

@@ -40,8 +40,21 @@ export function describeRoutes(config: Config): string[] {
   });
 }
 
+/** A Redis URL may carry a password (`redis://:secret@host`); show that there is one, not what it is. */
+export function maskUrlPassword(value: string): string {
+  try {
+    const url = new URL(value);
+    if (!url.password) return value;
+    url.password = 'hidden';
+    return url.toString();
+  } catch {
+    return value;
+  }
+}
+
 export function showConfig(config: Config, fromEnv: string[]): string {
-  const lines = [stringify(maskSecrets(config)).trimEnd(), '', '# Routes'];
+  const shown = { ...(maskSecrets(config) as Record<string, unknown>), queue: maskUrlPassword(config.queue) };
+  const lines = [stringify(shown).trimEnd(), '', '# Routes'];
   lines.push(...describeRoutes(config).map((line) => `# ${line}`));
   if (fromEnv.length) lines.push('', `# From the environment: ${fromEnv.join(', ')}`);
   return lines.join('\n') + '\n';

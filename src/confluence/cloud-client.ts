@@ -84,6 +84,19 @@ export class CloudClient implements ConfluenceApi {
     };
   }
 
+  async spaceById(id: string): Promise<Space | null> {
+    try {
+      const { data } = await this.http.request<{ id: string; key: string; name: string; homepageId?: string | null; _links?: V2Links }>({
+        method: 'GET',
+        path: `/api/v2/spaces/${encodeURIComponent(id)}`,
+      });
+      return { id: String(data.id), key: data.key, name: data.name, homepageId: data.homepageId ? String(data.homepageId) : null, url: this.webUrl(data._links) };
+    } catch (err) {
+      if (err instanceof ConfluenceError && err.kind === 'not-found') return null;
+      throw err;
+    }
+  }
+
   async spaceOperations(spaceId: string): Promise<Operation[]> {
     const { data } = await this.http.request<{ operations?: Operation[] }>({ method: 'GET', path: `/api/v2/spaces/${encodeURIComponent(spaceId)}/operations` });
     return data.operations ?? [];
@@ -184,6 +197,40 @@ export class CloudClient implements ConfluenceApi {
       if (err instanceof ConfluenceError && err.kind === 'not-found') return 'not-found';
       throw err;
     }
+  }
+
+  async contentOperations(kind: ContentKind, id: string): Promise<Operation[] | null> {
+    try {
+      const { data } = await this.http.request<{ operations?: Operation[] }>({ method: 'GET', path: `/api/v2/${COLLECTION[kind]}/${encodeURIComponent(id)}/operations` });
+      return data.operations ?? [];
+    } catch (err) {
+      if (err instanceof ConfluenceError && err.kind === 'not-found') return null;
+      throw err;
+    }
+  }
+
+  async downloadAttachment(contentId: string, filename: string, maxBytes: number): Promise<Buffer | null> {
+    try {
+      const { data } = await this.http.request<ArrayBuffer>({
+        method: 'GET',
+        path: `/download/attachments/${encodeURIComponent(contentId)}/${encodeURIComponent(filename)}`,
+        binary: true,
+        followRedirects: true,
+        maxBytes,
+      });
+      return Buffer.from(data);
+    } catch (err) {
+      if (err instanceof ConfluenceError && err.kind === 'not-found') return null;
+      throw err;
+    }
+  }
+
+  async addFooterComment(pageId: string, storage: string): Promise<void> {
+    await this.http.request({
+      method: 'POST',
+      path: '/api/v2/footer-comments',
+      data: { pageId, body: { representation: 'storage', value: storage } },
+    });
   }
 
   appUser(): Promise<AppUser> {

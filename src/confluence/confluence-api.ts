@@ -62,6 +62,8 @@ export interface ConfluenceApi {
   /** Null when the space does not exist or the app user cannot see it. */
   spaceByKey(key: string): Promise<Space | null>;
   spaceOperations(spaceId: string): Promise<Operation[]>;
+  /** Null when missing or invisible to the caller. */
+  spaceById(id: string): Promise<Space | null>;
   /** Null when missing or invisible to the app user. */
   content(kind: ContentKind, id: string, options?: { body?: boolean }): Promise<Content | null>;
   /** Exact-title lookup among current pages or blog posts of a space. */
@@ -77,4 +79,9 @@ export interface ConfluenceApi {
    * "does not exist" (not-found) where every other call answers 404 to both.
    */
   checkOwnPermission(contentId: string, operation: 'read' | 'update'): Promise<'granted' | 'denied' | 'not-found'>;
+  /** What the caller may do on a page or blog post (v2 operations); null when it cannot see it. */
+  contentOperations(kind: ContentKind, id: string): Promise<Operation[] | null>;
+  /** One attachment's bytes; null when it is not there. */
+  downloadAttachment(contentId: string, filename: string, maxBytes: number): Promise<Buffer | null>;
+  addFooterComment(pageId: string, storage: string): Promise<void>;
 }

@@ -36,6 +36,12 @@ export interface RequestSpec {
   headers?: Record<string, string>;
   /** Reads sent as POST (permission/check) may be retried like GETs. */
   idempotent?: boolean;
+  /** Bytes rather than JSON (attachment downloads). */
+  binary?: boolean;
+  /** Follow redirects (downloads: Cloud redirects to its media service); never for uploads. */
+  followRedirects?: boolean;
+  /** Refuse an answer larger than this many bytes. */
+  maxBytes?: number;
   signal?: AbortSignal;
 }
 
@@ -69,10 +75,11 @@ export class HttpTransport {
           data: spec.data,
           headers: { Accept: 'application/json', Authorization: await this.options.auth.header(), ...spec.headers },
           timeout: this.options.timeoutMs,
-          // No redirects: following one would buffer upload bodies in memory to replay them.
-          maxRedirects: 0,
+          // No redirects by default: following one would buffer upload bodies in memory to replay them.
+          maxRedirects: spec.followRedirects ? 5 : 0,
           maxBodyLength: Infinity,
-          maxContentLength: Infinity,
+          maxContentLength: spec.maxBytes ?? Infinity,
+          ...(spec.binary ? { responseType: 'arraybuffer' as const } : {}),
           validateStatus: () => true,
           signal: spec.signal,
         });

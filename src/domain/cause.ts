@@ -21,6 +21,11 @@ export const CAUSE_CODES = [
   'MESSAGE_UNREADABLE',
   'NO_ROUTE',
   'CONFLUENCE_REJECTED',
+  // Sharing a page by e-mail:
+  'REQUESTER_UNKNOWN',
+  'REQUESTER_CANNOT_VIEW',
+  'NO_UPDATE_PAGE',
+  'RECIPIENT_NOT_ALLOWED',
 ] as const;
 
 export type CauseCode = (typeof CAUSE_CODES)[number];
@@ -56,4 +61,8 @@ export const CAUSE_INFO: Readonly<Record<CauseCode, CauseInfo>> = {
   MESSAGE_UNREADABLE: { summary: 'the message could not be read', parkable: false, mayClearAlone: false },
   NO_ROUTE: { summary: 'no route for this address', parkable: false, mayClearAlone: false },
   CONFLUENCE_REJECTED: { summary: 'Confluence rejected the page', parkable: false, mayClearAlone: false },
+  REQUESTER_UNKNOWN: { summary: 'the gateway could not tell who is asking', parkable: false, mayClearAlone: false },
+  REQUESTER_CANNOT_VIEW: { summary: 'you cannot view this page', parkable: false, mayClearAlone: false },
+  NO_UPDATE_PAGE: { summary: 'the app user may not edit this page', parkable: false, mayClearAlone: false },
+  RECIPIENT_NOT_ALLOWED: { summary: 'a recipient is not allowed', parkable: false, mayClearAlone: false },
 };

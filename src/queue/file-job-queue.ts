@@ -68,6 +68,8 @@ export class FileJobQueue implements JobQueue {
   private concurrency = 1;
   private timer: NodeJS.Timeout | null = null;
   private lock: HeldLock | null = null;
+  /** Set once interrupted jobs are recovered: nothing runs before that. */
+  private consuming = false;
   private closed = false;
 
   constructor(private readonly options: FileJobQueueOptions) {
@@ -89,6 +91,14 @@ export class FileJobQueue implements JobQueue {
       this.addReady(job.queueId);
       this.pump();
     }
+  }
+
+  /**
+   * Takes the consumer lock now, so that a second consumer of this spool fails
+   * at start-up (LockHeld) rather than in the background once process() runs.
+   */
+  async claimConsumer(): Promise<void> {
+    this.lock ??= await acquireLock(path.join(this.root, 'consumer.lock'));
   }
 
   process(handler: JobHandler, options: { concurrency: number }): void {
@@ -173,13 +183,15 @@ export class FileJobQueue implements JobQueue {
   }
 
   private async startConsuming(): Promise<void> {
-    this.lock = await acquireLock(path.join(this.root, 'consumer.lock'));
+    await this.claimConsumer();
     await this.recoverInterrupted();
     for (const id of await this.list('deferred')) {
       const job = await this.read<DeferredJob>('deferred', id);
       if (job) this.deferred.set(id, Date.parse(job.notBefore));
     }
     await this.scanReady();
+    if (this.closed) return; // closed while starting: leave no timer behind
+    this.consuming = true;
     this.timer = setInterval(() => void this.tick(), this.pollMs);
     this.pump();
   }
@@ -243,7 +255,7 @@ export class FileJobQueue implements JobQueue {
   }
 
   private pump(): void {
-    while (!this.closed && this.handler && this.lock && this.running.size < this.concurrency && this.ready.length) {
+    while (!this.closed && this.handler && this.consuming && this.running.size < this.concurrency && this.ready.length) {
       const id = this.ready.shift()!;
       const run = this.runOne(id)
         .catch((err: unknown) => this.options.logger.error({ err, queueId: id }, 'embedded queue failed to record a job state'))

@@ -37,7 +37,8 @@ export async function acquireLock(file: string): Promise<HeldLock> {
   throw new Error(`could not acquire ${file}`);
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid runs on this machine (EPERM: it does, under another user). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

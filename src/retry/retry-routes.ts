@@ -4,7 +4,6 @@
  * because mail security scanners open every link in a message and must not
  * trigger deliveries. After the POST the page waits briefly for the result.
  */
-import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import type { RecipientOutcome } from '../domain/outcome.js';
@@ -26,8 +25,6 @@ const POLL_MS = 100;
 export function retryRoutes(deps: RetryDeps): RouteGroup {
   const waitMs = deps.waitMs ?? 20_000;
   return (app: FastifyInstance) => {
-    void app.register(formbody);
-
     app.get<{ Querystring: { t?: string } }>('/retry', async (request, reply) => {
       const token = request.query.t ?? '';
       const ticket = deps.links.readRetry(token);

@@ -2,6 +2,7 @@
  * The gateway's HTTP side: health for load balancers, plus the route groups
  * each stage contributes (setup guide, retry links, later the share action).
  */
+import formbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { JobQueue } from '../queue/job-queue.js';
@@ -29,6 +30,8 @@ export function buildWebApp(deps: WebDeps): FastifyInstance {
         `<a href="/guide">Setup guide for Confluence admins</a> · <a href="/healthz">health</a>.</p></body></html>`,
     ),
   );
+  // Forms (retry button, share form) post urlencoded bodies; parsed once for every group.
+  void app.register(formbody);
   for (const register of deps.routes ?? []) register(app);
   return app;
 }

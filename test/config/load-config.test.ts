@@ -85,6 +85,17 @@ describe('loadConfig', () => {
     expect(fromEnv).toEqual(['sites.acme.auth.apiToken', 'smtp.port']);
   });
 
+  it('takes a Redis URL as queue (the password from the environment) and names the path of a bad one', async () => {
+    const { config } = loadConfig(await write(`queue: redis://127.0.0.1:6379/2\nredis: { prefix: wiki-mail }\n${VALID}`), {
+      M2C__queue: 'rediss://:pa55word@redis.internal:6380/0',
+    });
+    expect(config.queue).toBe('rediss://:pa55word@redis.internal:6380/0');
+    expect(config.redis).toEqual({ prefix: 'wiki-mail', keepDoneDays: 7, keepDoneCount: 100_000, lockDurationMs: 30_000, stalledIntervalMs: 30_000 });
+    for (const bad of ['postgres://db/1', 'redis', 'redis://']) {
+      expect(problemsOf(await write(`queue: "${bad}"\n${VALID}`))).toEqual([expect.stringMatching(/^queue: must be "embedded" or a Redis URL/)]);
+    }
+  });
+
   it('refuses a Data Center site rather than calling v2 paths it does not have', async () => {
     const problems = problemsOf(await write(VALID.replace('baseUrl: https://acme.atlassian.net/wiki', 'baseUrl: https://acme.atlassian.net/wiki\n    flavor: datacenter')));
     expect(problems).toEqual([expect.stringMatching(/^sites\.acme\.flavor: Data Center sites are not supported yet/)]);
@@ -99,5 +110,12 @@ describe('showConfig', () => {
     expect(shown).toContain('apiToken: (hidden, 18 characters)');
     expect(shown).toContain('# docs@wiki.example.com → a page in space DOCS, under the space home page on https://acme.atlassian.net/wiki');
     expect(shown).toContain('# docs+{parent}@wiki.example.com → a page in space DOCS, under the page named in the address');
+  });
+
+  it("hides the password in a Redis URL", async () => {
+    const { config, fromEnv } = loadConfig(await write(VALID), { M2C__queue: 'redis://gateway:pa55word@redis.internal:6379/0' });
+    const shown = showConfig(config, fromEnv);
+    expect(shown).not.toContain('pa55word');
+    expect(shown).toContain('queue: redis://gateway:hidden@redis.internal:6379/0');
   });
 });

@@ -19,7 +19,10 @@ const site: RefusalFacts = {
   pageTitle: 'Release checklist',
 };
 
-export const SAMPLE_REFUSALS: Record<Exclude<CauseCode, 'SENDER_NOT_ALLOWED' | 'SENDER_NOT_AUTHENTICATED' | 'LINK_EXPIRED'>, RefusalInput> = {
+/** Causes answered over HTTP to someone sharing a page, never in a bounce. */
+export type ShareCause = 'REQUESTER_UNKNOWN' | 'REQUESTER_CANNOT_VIEW' | 'NO_UPDATE_PAGE' | 'RECIPIENT_NOT_ALLOWED';
+
+export const SAMPLE_REFUSALS: Record<Exclude<CauseCode, 'SENDER_NOT_ALLOWED' | 'SENDER_NOT_AUTHENTICATED' | 'LINK_EXPIRED' | ShareCause>, RefusalInput> = {
   SPACE_NOT_FOUND: {
     cause: 'SPACE_NOT_FOUND',
     message: 'Space DOCS does not exist or the app user cannot see it.',

@@ -178,6 +178,21 @@ describe('FileJobQueue', () => {
     expect(seen).toEqual([[interrupted.queueId, 2]]);
   });
 
+  it('claimConsumer() makes a second consumer of the same spool fail at start-up, before it touches anything', async () => {
+    const dir = await tempDir();
+    const queue = await makeQueue(dir);
+    const other = spawn('sleep', ['30'], { stdio: 'ignore' }); // stands in for the gateway already consuming
+    try {
+      await writeFile(path.join(dir, 'queue', 'consumer.lock'), String(other.pid));
+      await expect(queue.claimConsumer()).rejects.toThrow('another gateway already consumes this spool');
+    } finally {
+      other.kill('SIGKILL');
+      await once(other, 'exit');
+    }
+    await queue.claimConsumer(); // its owner is gone
+    expect(await readFile(path.join(dir, 'queue', 'consumer.lock'), 'utf8')).toBe(String(process.pid));
+  });
+
   it("refuses a second consumer while the lock's owner lives, and takes over a dead owner's lock", async () => {
     const dir = await tempDir();
     const lockFile = path.join(dir, 'consumer.lock');

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { runSoak, type SoakBackend } from '../../scripts/soak/run-soak.js';
 
-const BACKENDS: SoakBackend[] = ['embedded'];
+const BACKENDS: SoakBackend[] = ['embedded', 'redis'];
 
 describe('soak: kills and Confluence faults lose and duplicate nothing', () => {
   for (const backend of BACKENDS) {

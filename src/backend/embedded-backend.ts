@@ -1,0 +1,45 @@
+/**
+ * The default backend: everything in spool.dir on local disk — FileSpool,
+ * FileJobQueue, FileIdempotencyStore. Any number of processes may accept mail
+ * into one spool; one consumes it (the queue's consumer lock).
+ */
+import type { Config } from '../config/schema.js';
+import { FileIdempotencyStore } from '../delivery/file-idempotency-store.js';
+import { localPacer } from '../confluence/request-pacer.js';
+import { linkSecret } from '../links/link-secret.js';
+import { FileJobQueue } from '../queue/file-job-queue.js';
+import { FileSpool } from '../spool/file-spool.js';
+import { sweepOrphanMessages } from '../spool/sweep-orphans.js';
+import type { BackendOptions, GatewayBackend } from './backend.js';
+import { exclusiveWorkDir } from './work-dir.js';
+
+export async function openEmbeddedBackend(config: Config, options: BackendOptions): Promise<GatewayBackend> {
+  const dir = config.spool.dir;
+  const { logger } = options;
+  const spool = new FileSpool(dir);
+  if (options.purpose !== 'operator') await spool.init();
+  const queue = new FileJobQueue({
+    dir,
+    retry: config.worker,
+    logger: logger.child({ component: 'queue' }),
+    ...(options.queuePollMs !== undefined ? { pollMs: options.queuePollMs } : {}),
+    afterDone: (job) => spool.remove(job.queueId),
+  });
+  await queue.init();
+  return {
+    kind: 'embedded',
+    spool,
+    queue,
+    linkSecret: (configured) => linkSecret(configured, dir),
+    pacer: localPacer,
+    async prepareWorker() {
+      // First, so that a second worker on this spool stops here, before touching anything.
+      await queue.claimConsumer();
+      await sweepOrphanMessages(dir, await queue.pendingIds(), logger);
+      const store = new FileIdempotencyStore(dir);
+      await store.init();
+      return { store, workDir: await exclusiveWorkDir(dir) };
+    },
+    close: () => queue.close(),
+  };
+}
