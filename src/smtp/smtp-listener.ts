@@ -9,6 +9,8 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
+// A namespace import: a named one would fail to link, cryptically, on an unpatched smtp-server.
+import * as smtpConnection from 'smtp-server/lib/smtp-connection.js';
 import type { Config } from '../config/schema.js';
 import type { Envelope } from '../domain/envelope.js';
 import { newQueueId } from '../domain/queue-id.js';
@@ -33,6 +35,11 @@ export interface RunningListener {
 
 export async function startSmtpListener(deps: SmtpListenerDeps): Promise<RunningListener> {
   const { config, logger } = deps;
+  // Without our patch smtp-server ignores the option and always waits 100 ms (e.g. an
+  // install that ran `npm ci` without the patches/ directory): refuse to start on a setting it would ignore.
+  if (config.earlyTalkerDelayMs !== 100 && !('earlyTalkerDelay' in smtpConnection)) {
+    throw new Error(`smtp.earlyTalkerDelayMs is ${config.earlyTalkerDelayMs}, but this smtp-server is not patched to support it (patches/smtp-server+*.patch is applied by npm install/ci through patch-package)`);
+  }
   const tls = config.tls ? { key: readFileSync(config.tls.keyFile), cert: readFileSync(config.tls.certFile) } : null;
   const options: SMTPServerOptions = {
     name: config.hostname,
@@ -40,6 +47,10 @@ export async function startSmtpListener(deps: SmtpListenerDeps): Promise<Running
     size: config.maxMessageBytes,
     maxClients: config.maxClients,
     socketTimeout: config.socketTimeoutMs,
+    // Pause before the 220 greeting; a client that talks during it is refused as an early
+    // talker. `earlyTalkerDelay` is our patch to smtp-server (patches/smtp-server+*.patch),
+    // which otherwise hard-codes 100 ms and so caps one-mail-per-connection rates at ~10/s.
+    earlyTalkerDelay: config.earlyTalkerDelayMs,
     authOptional: true,
     // An MX for people to write to: no AUTH; STARTTLS only with a configured certificate.
     disabledCommands: tls ? ['AUTH'] : ['AUTH', 'STARTTLS'],

@@ -1,0 +1,51 @@
+/**
+ * Starts bench/target-server.ts as a child process and stops it; the parent
+ * reads the child's CPU time from /proc to tell a CPU-bound server from one
+ * that waits on the disk.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { openSync, closeSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cpuSeconds } from './proc-stats.js';
+
+export type TargetKind = 'sink' | 'gateway';
+
+export interface TargetProcess {
+  kind: TargetKind;
+  port: number;
+  pid: number;
+  cpuSeconds(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+
+/** `logFile` receives the child's stdout (the gateway's JSON log lines). */
+export async function startTarget(kind: TargetKind, dir: string, maxMessageBytes: number, logFile: string): Promise<TargetProcess> {
+  const log = openSync(logFile, 'a');
+  const child: ChildProcess = fork(path.join(HERE, 'target-server.ts'), [kind, dir, String(maxMessageBytes)], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', log, 'inherit', 'ipc'],
+  });
+  closeSync(log);
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (message) => resolve((message as { port: number }).port));
+    child.once('exit', (code) => reject(new Error(`${kind} server exited (${code}) before listening; see ${logFile}`)));
+  });
+  const pid = child.pid!;
+  return {
+    kind,
+    port,
+    pid,
+    cpuSeconds: () => cpuSeconds(pid),
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

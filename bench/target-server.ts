@@ -1,0 +1,59 @@
+/**
+ * A server under measurement, run as its own process so that it has a core to
+ * itself while the load generator uses the other:
+ *   node --import tsx bench/target-server.ts sink|gateway <dir> <maxMessageBytes>
+ * `gateway` is the real listener with its embedded spool and queue and no
+ * worker; `sink` is a bare smtp-server that drains the data and answers 250.
+ * Both greet at once (early-talker pause 0). Tells its port over IPC.
+ */
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+import { configSchema } from '../src/config/schema.js';
+import { startGateway } from '../src/main.js';
+import { createLogger } from '../src/observability/logger.js';
+import { BENCH_RCPT } from './raw-mail.js';
+
+async function startSink(maxMessageBytes: number): Promise<{ port: number; close: () => Promise<void> }> {
+  // The same smtp-server settings as the gateway's listener, minus everything the gateway does.
+  const server = new SMTPServer({
+    name: 'sink.test',
+    size: maxMessageBytes,
+    maxClients: 200,
+    authOptional: true,
+    disabledCommands: ['AUTH', 'STARTTLS'],
+    earlyTalkerDelay: 0,
+    logger: false,
+    onData(stream, _session, callback) {
+      stream.on('end', () => callback(null, 'Ok: drained'));
+      stream.resume();
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { port: (server.server.address() as AddressInfo).port, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+async function startListenerOnly(dir: string, maxMessageBytes: number): Promise<{ port: number; close: () => Promise<void> }> {
+  const config = configSchema.parse({
+    smtp: { host: '127.0.0.1', port: 0, hostname: 'gateway.test', maxMessageBytes, earlyTalkerDelayMs: 0 },
+    spool: { dir },
+    // Never called: no worker runs here.
+    sites: { sim: { baseUrl: 'http://127.0.0.1:9/wiki', auth: { type: 'basic', email: 'bench@bench.test', apiToken: 'unused' } } },
+    routes: [{ match: BENCH_RCPT, site: 'sim', space: 'BENCH' }],
+    bounces: { enabled: false },
+    links: { secret: 'bench-secret-bench-secret-bench-secret-0' },
+  });
+  // Production logging (info, JSON lines on stdout, which the parent sends to a file): it is part of the cost.
+  const gateway = await startGateway(config, { roles: ['smtp'], logger: createLogger('info'), version: 'bench' });
+  return { port: gateway.smtp!.address.port, close: () => gateway.close() };
+}
+
+const [kind, dir, maxBytes] = process.argv.slice(2);
+if ((kind !== 'sink' && kind !== 'gateway') || !dir || !maxBytes || !process.send) {
+  process.stderr.write('usage (from the benchmark, with an IPC channel): target-server.ts sink|gateway <dir> <maxMessageBytes>\n');
+  process.exit(2);
+}
+const target = kind === 'sink' ? await startSink(Number(maxBytes)) : await startListenerOnly(dir, Number(maxBytes));
+process.send({ port: target.port });
+process.on('SIGTERM', () => {
+  void target.close().finally(() => process.exit(0));
+});
