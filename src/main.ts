@@ -18,9 +18,6 @@ import { guideRoutes } from './guide/guide-routes.js';
 import { retryRoutes } from './retry/retry-routes.js';
 import { RouteTable } from './routing/route-table.js';
 import { startSmtpListener, type RunningListener } from './smtp/smtp-listener.js';
-import { ForgeTokenVerifier } from './share/forge-token.js';
-import { ShareMailer } from './share/share-mailer.js';
-import { shareRoutes } from './share/share-routes.js';
 import { buildWebApp, type RouteGroup } from './web/web-app.js';
 
 export const ROLES = ['smtp', 'worker', 'web'] as const;
@@ -43,8 +40,17 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-/** The share action: its own app-user clients and mailer, closed with the gateway. */
-function shareRoutesFor(config: Config, backend: GatewayBackend, links: GatewayLinks, logger: Logger, closers: Array<() => Promise<void>>): RouteGroup {
+/**
+ * The share action: its own app-user clients and mailer, closed with the
+ * gateway. Loaded only when enabled: its renderer (juice, cheerio) is the
+ * heaviest part of the gateway and a mail-in-only gateway never needs it.
+ */
+async function shareRoutesFor(config: Config, backend: GatewayBackend, links: GatewayLinks, logger: Logger, closers: Array<() => Promise<void>>): Promise<RouteGroup> {
+  const [{ ForgeTokenVerifier }, { ShareMailer }, { shareRoutes }] = await Promise.all([
+    import('./share/forge-token.js'),
+    import('./share/share-mailer.js'),
+    import('./share/share-routes.js'),
+  ]);
   const log = logger.child({ component: 'share' });
   const clientFor = (siteId: string, auth: SiteConfig['auth'], baseUrl?: string) => {
     const site = config.sites[siteId]!;
@@ -158,7 +164,7 @@ async function startRoles(
       routes: [
         guideRoutes(links),
         retryRoutes({ queue, links, logger: logger.child({ component: 'retry' }) }),
-        ...(config.share.enabled ? [shareRoutesFor(config, backend, links, logger, closers)] : []),
+        ...(config.share.enabled ? [await shareRoutesFor(config, backend, links, logger, closers)] : []),
       ],
     });
     webUrl = await web.listen({ host: config.http.host, port: config.http.port });
