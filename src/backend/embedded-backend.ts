@@ -13,6 +13,8 @@ import { sweepOrphanMessages } from '../spool/sweep-orphans.js';
 import type { BackendOptions, GatewayBackend } from './backend.js';
 import { exclusiveWorkDir } from './work-dir.js';
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 export async function openEmbeddedBackend(config: Config, options: BackendOptions): Promise<GatewayBackend> {
   const dir = config.spool.dir;
   const { logger } = options;
@@ -24,7 +26,9 @@ export async function openEmbeddedBackend(config: Config, options: BackendOption
     logger: logger.child({ component: 'queue' }),
     ...(options.queuePollMs !== undefined ? { pollMs: options.queuePollMs } : {}),
     afterDone: (job) => spool.remove(job.queueId),
+    keepDoneMs: config.spool.keepDoneDays * DAY_MS,
   });
+  let pruner: NodeJS.Timeout | null = null;
   await queue.init();
   return {
     kind: 'embedded',
@@ -36,10 +40,16 @@ export async function openEmbeddedBackend(config: Config, options: BackendOption
       // First, so that a second worker on this spool stops here, before touching anything.
       await queue.claimConsumer();
       await sweepOrphanMessages(dir, await queue.pendingIds(), logger);
-      const store = new FileIdempotencyStore(dir);
+      const store = new FileIdempotencyStore(dir, config.worker.deliveryRecordDays * DAY_MS);
       await store.init();
+      // Hourly: old delivery records go; the timer must not keep the process alive on its own.
+      pruner = setInterval(() => void store.prune().catch((err: unknown) => logger.warn({ err }, 'could not prune delivery records')), 60 * 60 * 1000);
+      pruner.unref();
       return { store, workDir: await exclusiveWorkDir(dir) };
     },
-    close: () => queue.close(),
+    close: async () => {
+      if (pruner) clearInterval(pruner);
+      await queue.close();
+    },
   };
 }

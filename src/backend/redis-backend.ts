@@ -18,6 +18,8 @@ import { processWorkDir } from './work-dir.js';
 
 const SWEEP_EVERY_MS = 60 * 60_000;
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 export async function openRedisBackend(config: Config, url: string, options: BackendOptions): Promise<GatewayBackend> {
   const logger = options.logger.child({ component: 'redis' });
   const { prefix } = config.redis;
@@ -56,7 +58,7 @@ export async function openRedisBackend(config: Config, url: string, options: Bac
       await sweep();
       sweeper = setInterval(() => void sweep(), SWEEP_EVERY_MS);
       sweeper.unref();
-      const store = new RedisIdempotencyStore(redis, { prefix, logger });
+      const store = new RedisIdempotencyStore(redis, { prefix, logger, retentionMs: config.worker.deliveryRecordDays * DAY_MS });
       return { store, workDir: await processWorkDir(config.spool.dir) };
     },
     async close() {

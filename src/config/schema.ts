@@ -48,6 +48,8 @@ const spoolSchema = z
   .strictObject({
     /** Raw messages, queue state and idempotency records live here. */
     dir: z.string().default('./var/spool'),
+    /** Records of finished jobs (for status look-ups and the retry page) are removed after this. */
+    keepDoneDays: z.number().positive().default(7),
   })
   .prefault({});
 
@@ -58,6 +60,11 @@ const workerSchema = z
     maxAttempts: z.number().int().positive().default(10),
     backoffInitialMs: durationMs.default(5_000),
     backoffMaxMs: durationMs.default(60 * 60 * 1000),
+    /**
+     * How long a delivery record is kept: the same message (same Message-ID)
+     * arriving again within this time is recognised and not posted twice.
+     */
+    deliveryRecordDays: z.number().positive().default(30),
   })
   .prefault({});
 

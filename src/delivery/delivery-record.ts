@@ -41,6 +41,8 @@ export interface IdempotencyStore {
   get(key: string): Promise<DeliveryRecord | null>;
   /** Resolves once the record is durable. */
   put(record: DeliveryRecord): Promise<void>;
+  /** Removes records past their retention; stores that expire records themselves (Redis TTL) need none. */
+  prune?(now?: number): Promise<number>;
 }
 
 /**

@@ -3,17 +3,34 @@
  * `<spool>/idempotency/`, written durably. The embedded queue has a single
  * consumer per spool, so an in-process lock per key is enough.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileDurably } from '../spool/durable-file.js';
+import { unlinkIfExists, writeFileDurably } from '../spool/durable-file.js';
 import type { DeliveryRecord, IdempotencyStore } from './delivery-record.js';
 
 export class FileIdempotencyStore implements IdempotencyStore {
   private readonly dir: string;
   private readonly locks = new Map<string, Promise<unknown>>();
 
-  constructor(spoolDir: string) {
+  constructor(
+    spoolDir: string,
+    /** Records untouched for longer are removed by prune(). */
+    private readonly retentionMs: number = 30 * 24 * 60 * 60 * 1000,
+  ) {
     this.dir = path.join(spoolDir, 'idempotency');
+  }
+
+  async prune(now: number = Date.now()): Promise<number> {
+    let removed = 0;
+    for (const name of await readdir(this.dir)) {
+      if (!name.endsWith('.json')) continue;
+      const record = await this.get(name.slice(0, -'.json'.length)).catch(() => null);
+      if (record && Date.parse(record.updatedAt) + this.retentionMs < now) {
+        await unlinkIfExists(path.join(this.dir, name));
+        removed++;
+      }
+    }
+    return removed;
   }
 
   async init(): Promise<void> {

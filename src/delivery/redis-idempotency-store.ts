@@ -43,6 +43,8 @@ export interface RedisIdempotencyStoreOptions {
   lockTtlMs?: number;
   /** Give up waiting for a lock another worker holds after this long; the job is retried later. */
   maxWaitMs?: number;
+  /** Records expire this long after their last write (worker.deliveryRecordDays). */
+  retentionMs?: number;
   logger?: Logger;
 }
 
@@ -52,6 +54,8 @@ export class LockBusy extends Error {
     super(`delivery ${key.slice(0, 16)} is being handled by another worker (waited ${waitedMs} ms); will try again`);
   }
 }
+
+const DEFAULT_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
 
 export class RedisIdempotencyStore implements IdempotencyStore {
   private readonly lockTtlMs: number;
@@ -96,7 +100,8 @@ export class RedisIdempotencyStore implements IdempotencyStore {
 
   async put(record: DeliveryRecord): Promise<void> {
     const stamped = { ...record, updatedAt: new Date().toISOString() };
-    await this.redis.set(this.recordKey(record.key), JSON.stringify(stamped));
+    // Expires on its own: the same message arriving again within the retention is still recognised.
+    await this.redis.set(this.recordKey(record.key), JSON.stringify(stamped), 'PX', this.options.retentionMs ?? DEFAULT_RETENTION_MS);
   }
 
   private async acquire(lockKey: string, token: string, key: string): Promise<void> {

@@ -52,6 +52,8 @@ export interface FileJobQueueOptions {
   pollMs?: number;
   /** Runs after a job's final outcome is durable (e.g. remove the raw message). */
   afterDone?: (job: DeliveryJob) => Promise<void>;
+  /** Records in done/ older than this are removed; unset: kept. */
+  keepDoneMs?: number;
 }
 
 export class FileJobQueue implements JobQueue {
@@ -155,6 +157,22 @@ export class FileJobQueue implements JobQueue {
     return null;
   }
 
+  /** Removes records of jobs finished longer ago than `keepDoneMs`. */
+  async pruneDone(now: number = Date.now()): Promise<number> {
+    const keep = this.options.keepDoneMs;
+    if (keep === undefined) return 0;
+    let removed = 0;
+    for (const id of await this.list('done')) {
+      const record = await this.read<DoneRecord>('done', id);
+      if (record && Date.parse(record.doneAt) + keep < now) {
+        await unlinkIfExists(this.file('done', id));
+        removed++;
+      }
+    }
+    if (removed) this.options.logger.info({ removed }, 'old records of finished jobs removed');
+    return removed;
+  }
+
   /** Removes parked letters past their keep date, with their messages. */
   async expireParked(now: number = Date.now()): Promise<string[]> {
     const expired: string[] = [];
@@ -238,6 +256,7 @@ export class FileJobQueue implements JobQueue {
       if (now - this.lastExpiry >= EXPIRY_CHECK_MS) {
         this.lastExpiry = now;
         await this.expireParked(now);
+        await this.pruneDone(now);
       }
     } catch (err) {
       this.options.logger.error({ err }, 'embedded queue poll failed; will try again');
