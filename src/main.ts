@@ -4,6 +4,7 @@
  * all three in one process by default. The backend (where messages and jobs
  * live) follows `queue`: embedded files, or Redis shared by many processes.
  */
+import type { DNSResolver } from 'mailauth';
 import type { Logger } from 'pino';
 import { openBackend, type GatewayBackend } from './backend/backend.js';
 import type { Config, SiteConfig } from './config/schema.js';
@@ -30,6 +31,8 @@ export interface GatewayOptions {
   version?: string;
   /** Poll interval of the embedded queue (tests use a short one). */
   queuePollMs?: number;
+  /** DNS for sender authentication; tests pass a stub (no network here). */
+  dnsResolver?: DNSResolver;
 }
 
 export interface RunningGateway {
@@ -139,6 +142,7 @@ async function startRoles(
               links,
               from: config.bounces.from ?? `mail2confluence <mailer-daemon@${config.smtp.hostname}>`,
               reportingMta: config.smtp.hostname,
+              senderAuth: { trustedNetworks: config.senders.trustedNetworks, ...(options.dnsResolver ? { resolver: options.dnsResolver } : {}) },
             })
           : null,
         logger,

@@ -12,6 +12,7 @@ import { CAUSE_INFO } from '../domain/cause.js';
 import type { GatewayLinks } from '../links/gateway-links.js';
 import type { MessageSpool } from '../spool/message-spool.js';
 import { readHeaderBlock } from '../spool/read-header-block.js';
+import { authenticateSender, type SenderAuthOptions } from '../sender/sender-authentication.js';
 import { bounceEligibility } from './bounce-eligibility.js';
 import type { BounceSender } from './bounce-sender.js';
 import { composeDsn } from './compose-dsn.js';
@@ -25,6 +26,8 @@ export interface BounceNotifierDeps {
   from: string;
   /** Our host name, for Reporting-MTA. */
   reportingMta: string;
+  /** Only an authenticated sender gets a bounce. */
+  senderAuth: Omit<SenderAuthOptions, 'mta'>;
 }
 
 export class BounceNotifier implements RefusalNotifier {
@@ -38,6 +41,14 @@ export class BounceNotifier implements RefusalNotifier {
       log.info({ why: eligible.why }, 'refusal not bounced');
       return { sent: false, why: eligible.why };
     }
+    // Checked only when a bounce would go out: the normal path never pays for it.
+    const auth = await authenticateSender(await this.deps.spool.open(job.queueId), job.envelope, { ...this.deps.senderAuth, mta: this.deps.reportingMta });
+    if (!auth.authenticated) {
+      const why = `the sender ${job.envelope.mailFrom} is not authenticated (${auth.summary}); no backscatter`;
+      log.info({ why, auth: auth.summary }, 'refusal not bounced');
+      return { sent: false, why };
+    }
+    log.info({ auth: auth.summary }, 'sender authenticated; bouncing');
     const retry =
       notice.keepUntil && Date.parse(notice.keepUntil) > Date.now()
         ? this.deps.links.retryUrl({ queueId: job.queueId }, Date.parse(notice.keepUntil) - Date.now())

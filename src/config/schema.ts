@@ -3,6 +3,7 @@
  * misspelt key fails start-up with its path instead of being silently ignored.
  * Defaults here are the embedded single-machine set-up: nothing to install.
  */
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { shareSchema } from './share-schema.js';
 
@@ -163,6 +164,17 @@ const bouncesSchema = z
   })
   .prefault({});
 
+const sendersSchema = z
+  .strictObject({
+    /**
+     * Client networks whose mail counts as authenticated (the relay in front
+     * of the gateway, which did its own checks), in CIDR: `10.0.0.0/8`.
+     * Everyone else must pass SPF, aligned DKIM or DMARC to get a bounce.
+     */
+    trustedNetworks: z.array(z.string().refine((value) => isCidr(value), 'must be a network in CIDR notation, e.g. 10.0.0.0/8')).default([]),
+  })
+  .prefault({});
+
 const linksSchema = z
   .strictObject({
     /**
@@ -240,6 +252,7 @@ export const configSchema = z
     routes: z.array(routeSchema).min(1),
     content: contentSchema,
     bounces: bouncesSchema,
+    senders: sendersSchema,
     links: linksSchema,
     refusals: refusalsSchema,
     share: shareSchema,
@@ -287,3 +300,12 @@ export type RouteConfig = Config['routes'][number];
 
 /** Keys whose values never appear in `check-config` output or logs. */
 export const SECRET_KEYS: ReadonlySet<string> = new Set(['apiToken', 'token', 'clientSecret', 'password', 'pass', 'secret', 'key']);
+
+function isCidr(value: string): boolean {
+  try {
+    ipaddr.parseCIDR(value);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -4,6 +4,8 @@
  * then the admin fixes the permission in the simulator and the bounce's retry
  * link posts the mail, exactly once.
  */
+import { generateKeyPairSync } from 'node:crypto';
+import type { DNSResolver } from 'mailauth';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../../src/main.js';
@@ -43,7 +45,7 @@ interface Target {
   webUrl: string;
 }
 
-async function gateway(extra: { refusals?: unknown; routes?: unknown[] } = {}): Promise<Target> {
+async function gateway(extra: { refusals?: unknown; routes?: unknown[]; senders?: unknown; dns?: DNSResolver } = {}): Promise<Target> {
   const spoolDir = await tempDir();
   const httpPort = await freePort();
   const webUrl = `http://127.0.0.1:${httpPort}`;
@@ -54,9 +56,11 @@ async function gateway(extra: { refusals?: unknown; routes?: unknown[] } = {}): 
     overrides: {
       http: { host: '127.0.0.1', port: httpPort, publicUrl: webUrl },
       bounces: { from: 'mail2confluence <mailer-daemon@gateway.test>', transport: { host: '127.0.0.1', port: outbox.port } },
+      // The test client connects from 127.0.0.1: a trusted relay unless a test checks sender authentication itself.
+      senders: extra.senders ?? { trustedNetworks: ['127.0.0.0/8'] },
       ...(extra.refusals ? { refusals: extra.refusals } : {}),
     },
-  });
+  }, extra.dns);
   running.push(started.gateway);
   return { spoolDir, port: started.smtpPort, webUrl };
 }
@@ -326,7 +330,7 @@ describe('retry links and automatic retries', () => {
     const started = await startTestGateway({
       spoolDir,
       apiBase: sim.apiBase,
-      overrides: { bounces: { transport: { host: '127.0.0.1', port: await freePort() } } }, // nothing listens there
+      overrides: { bounces: { transport: { host: '127.0.0.1', port: await freePort() } }, senders: { trustedNetworks: ['127.0.0.0/8'] } }, // nothing listens there
     });
     running.push(started.gateway);
     const { state } = await send({ spoolDir, port: started.smtpPort, webUrl: '' }, mail('locked@demo.local', 'MTA down'));
@@ -369,6 +373,7 @@ describe('refusals nobody can fix by a permission, and app access rules', () => 
       overrides: {
         http: { host: '127.0.0.1', port: Number(new URL(target.webUrl).port), publicUrl: target.webUrl },
         bounces: { transport: { host: '127.0.0.1', port: outbox.port } },
+        senders: { trustedNetworks: ['127.0.0.0/8'] },
       },
     });
     running.push(started.gateway);
@@ -400,6 +405,7 @@ describe('refusals nobody can fix by a permission, and app access rules', () => 
         overrides: {
           http: { host: '127.0.0.1', port: httpPort, publicUrl: `http://127.0.0.1:${httpPort}` },
           bounces: { transport: { host: '127.0.0.1', port: outbox.port } },
+          senders: { trustedNetworks: ['127.0.0.0/8'] },
         },
       });
       running.push(started.gateway);
@@ -439,5 +445,53 @@ describe('refusals nobody can fix by a permission, and app access rules', () => 
       parked: false,
     });
     expect(await admin.created('DEMO')).toEqual([]);
+  });
+});
+
+describe('bounces go only to authenticated senders (no backscatter)', () => {
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const dkimTxt = `v=DKIM1; k=rsa; p=${publicKey.export({ type: 'spki', format: 'der' }).toString('base64')}`;
+  /** DNS as the test needs it: no network here. */
+  const dns: DNSResolver = async (name, rrtype) => {
+    const records: Record<string, string[][]> = {
+      'TXT spf-ok.example': [['v=spf1 ip4:127.0.0.1 -all']],
+      'TXT forged.example': [['v=spf1 ip4:192.0.2.1 -all']],
+      'TXT _dmarc.forged.example': [['v=DMARC1; p=reject']],
+      'TXT signed.example': [['v=spf1 -all']],
+      'TXT sel._domainkey.signed.example': [[dkimTxt]],
+    };
+    const found = records[`${rrtype} ${name}`];
+    if (found) return found;
+    throw Object.assign(new Error(`queryTxt ENOTFOUND ${name}`), { code: 'ENOTFOUND' });
+  };
+
+  async function refusedFrom(from: string, dkim?: { domainName: string; keySelector: string; privateKey: string }) {
+    const target = await gateway({ senders: { trustedNetworks: [] }, dns });
+    const { default: nodemailer } = await import('nodemailer');
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: target.port, secure: false, ignoreTLS: true, ...(dkim ? { dkim } : {}) });
+    const sent = await transport.sendMail({ from, to: 'locked@demo.local', subject: `From ${from}`, text: 'x' });
+    transport.close();
+    const queueId = queueIdOf(sent.response);
+    return { queueId, state: await waitForFinalState(target.spoolDir, queueId) };
+  }
+
+  it('bounces to a sender whose domain’s SPF allows the client', async () => {
+    const { queueId, state } = await refusedFrom('pat@spf-ok.example');
+    expect(state.reason).toContain('bounced to pat@spf-ok.example');
+    expect((await bounceFor(queueId)).captured.rcptTo).toEqual(['pat@spf-ok.example']);
+  });
+
+  it('bounces to a sender whose own domain DKIM-signed the mail, even with SPF failing', async () => {
+    const { queueId, state } = await refusedFrom('sam@signed.example', { domainName: 'signed.example', keySelector: 'sel', privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() });
+    expect(state.reason).toContain('bounced to sam@signed.example');
+    expect((await bounceFor(queueId)).captured.rcptTo).toEqual(['sam@signed.example']);
+  });
+
+  it('never bounces to a forged sender: SPF fails and DMARC says reject; the mail is kept for the operator', async () => {
+    const { queueId, state } = await refusedFrom('ceo@forged.example');
+    expect(state.state).toBe('dead');
+    expect(state.reason).toMatch(/not bounced: the sender ceo@forged\.example is not authenticated \(spf=fail .*dmarc=fail\)/);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(outbox.messages.filter((message) => message.raw.toString().includes(queueId))).toEqual([]);
   });
 });

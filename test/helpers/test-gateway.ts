@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import type { DNSResolver } from 'mailauth';
 import path from 'node:path';
 import type { Config } from '../../src/config/schema.js';
 import type { DeadLetter, JobState } from '../../src/queue/job-queue.js';
@@ -39,8 +40,11 @@ export function queueIdOf(smtpResponse: string): string {
 }
 
 /** The whole gateway in-process (listener, worker, web) on ephemeral ports, pointed at a simulator. */
-export async function startTestGateway(options: Parameters<typeof gatewayConfig>[0]): Promise<{ gateway: RunningGateway; config: Config; smtpPort: number }> {
+export async function startTestGateway(
+  options: Parameters<typeof gatewayConfig>[0],
+  dnsResolver?: DNSResolver,
+): Promise<{ gateway: RunningGateway; config: Config; smtpPort: number }> {
   const config = gatewayConfig(options);
-  const gateway = await startGateway(config, { logger: testLogger(), queuePollMs: 25 });
+  const gateway = await startGateway(config, { logger: testLogger(), queuePollMs: 25, ...(dnsResolver ? { dnsResolver } : {}) });
   return { gateway, config, smtpPort: gateway.smtp!.address.port };
 }
