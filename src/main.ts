@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { openBackend, type GatewayBackend } from './backend/backend.js';
 import type { Config, SiteConfig } from './config/schema.js';
 import { BounceSender } from './bounce/bounce-sender.js';
+import { BounceLimiter, BOUNCE_WINDOW_S } from './bounce/bounce-limiter.js';
 import { BounceNotifier } from './bounce/notify-sender.js';
 import { CloudClient } from './confluence/cloud-client.js';
 import type { ConfluenceApi } from './confluence/confluence-api.js';
@@ -19,6 +20,7 @@ import { guideRoutes } from './guide/guide-routes.js';
 import { retryRoutes } from './retry/retry-routes.js';
 import { RouteTable } from './routing/route-table.js';
 import { startSmtpListener, type RunningListener } from './smtp/smtp-listener.js';
+import { smtpRateLimits } from './smtp/smtp-rate-limits.js';
 import { buildWebApp, type RouteGroup } from './web/web-app.js';
 
 export const ROLES = ['smtp', 'worker', 'web'] as const;
@@ -135,6 +137,12 @@ async function startRoles(
         workDir,
         content: { remoteImages: config.content.remoteImages },
         refusals: config.refusals,
+        senderAuth: {
+          mta: config.smtp.hostname,
+          trustedNetworks: config.senders.trustedNetworks,
+          trustedAuthservIds: config.senders.trustedAuthservIds,
+          ...(options.dnsResolver ? { resolver: options.dnsResolver } : {}),
+        },
         notifier: config.bounces.enabled
           ? new BounceNotifier({
               sender: new BounceSender({ transport: config.bounces.transport, ...(config.bounces.dkim ? { dkim: config.bounces.dkim } : {}), ehloName: config.smtp.hostname }),
@@ -142,7 +150,7 @@ async function startRoles(
               links,
               from: config.bounces.from ?? `mail2confluence <mailer-daemon@${config.smtp.hostname}>`,
               reportingMta: config.smtp.hostname,
-              senderAuth: { trustedNetworks: config.senders.trustedNetworks, ...(options.dnsResolver ? { resolver: options.dnsResolver } : {}) },
+              limiter: new BounceLimiter(backend.rateLimiter({ name: 'bounce', points: 1, durationS: BOUNCE_WINDOW_S })),
             })
           : null,
         logger,
@@ -154,7 +162,7 @@ async function startRoles(
 
   let smtp: RunningListener | null = null;
   if (roles.has('smtp')) {
-    smtp = await startSmtpListener({ config: config.smtp, routes, spool, queue, logger: logger.child({ component: 'smtp' }) });
+    smtp = await startSmtpListener({ config: config.smtp, routes, spool, queue, limits: smtpRateLimits(config.smtp.rateLimits, backend), logger: logger.child({ component: 'smtp' }) });
     const listener = smtp;
     closers.unshift(() => listener.close());
   }

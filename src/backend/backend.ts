@@ -4,6 +4,7 @@
  * machines). main.ts and the CLI see only this interface.
  */
 import type { Logger } from 'pino';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { PacerOptions, RequestPacer } from '../confluence/request-pacer.js';
 import type { Config } from '../config/schema.js';
 import type { IdempotencyStore } from '../delivery/delivery-record.js';
@@ -24,6 +25,8 @@ export interface GatewayBackend {
   linkSecret(configured: string | undefined): Promise<string>;
   /** The site's request budget and 429 back-off, shared by every worker using this backend. */
   pacer(options: PacerOptions): RequestPacer;
+  /** A counter shared like the pacer: in memory (embedded) or in Redis (every process). */
+  rateLimiter(options: RateLimitOptions): RateLimiterAbstract;
   /**
    * Start-up that only a worker does: claim the right to consume (embedded:
    * fails with LockHeld when another process consumes this spool), sweep
@@ -32,6 +35,13 @@ export interface GatewayBackend {
   prepareWorker(): Promise<WorkerResources>;
   /** Graceful: the queue stops taking jobs and waits for running ones; then connections close. */
   close(): Promise<void>;
+}
+
+export interface RateLimitOptions {
+  /** Distinguishes the counters: `smtp-client`, `bounce`. */
+  name: string;
+  points: number;
+  durationS: number;
 }
 
 export interface BackendOptions {

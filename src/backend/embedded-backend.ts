@@ -3,6 +3,7 @@
  * FileJobQueue, FileIdempotencyStore. Any number of processes may accept mail
  * into one spool; one consumes it (the queue's consumer lock).
  */
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { Config } from '../config/schema.js';
 import { FileIdempotencyStore } from '../delivery/file-idempotency-store.js';
 import { localPacer } from '../confluence/request-pacer.js';
@@ -36,6 +37,8 @@ export async function openEmbeddedBackend(config: Config, options: BackendOption
     queue,
     linkSecret: (configured) => linkSecret(configured, dir),
     pacer: localPacer,
+    // One process accepts and delivers per spool as far as limits go: counts in memory are enough.
+    rateLimiter: ({ name, points, durationS }) => new RateLimiterMemory({ keyPrefix: `m2c-${name}`, points, duration: durationS }),
     async prepareWorker() {
       // First, so that a second worker on this spool stops here, before touching anything.
       await queue.claimConsumer();

@@ -4,6 +4,7 @@
  * and web processes on any number of machines share them. spool.dir only
  * holds each worker's local scratch space.
  */
+import { RateLimiterRedis } from 'rate-limiter-flexible';
 import type { Config } from '../config/schema.js';
 import { RedisIdempotencyStore } from '../delivery/redis-idempotency-store.js';
 import { redisLinkSecret } from '../links/redis-link-secret.js';
@@ -54,6 +55,7 @@ export async function openRedisBackend(config: Config, url: string, options: Bac
     queue,
     linkSecret: (configured) => redisLinkSecret(configured, redis, prefix),
     pacer: (pacerOptions) => redisPacer(redis, prefix, pacerOptions),
+    rateLimiter: ({ name, points, durationS }) => new RateLimiterRedis({ storeClient: redis, keyPrefix: `${prefix}:limit:${name}`, points, duration: durationS }),
     async prepareWorker() {
       await sweep();
       sweeper = setInterval(() => void sweep(), SWEEP_EVERY_MS);

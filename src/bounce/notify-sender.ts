@@ -1,8 +1,9 @@
 /**
  * The RefusalNotifier the worker uses: for each refused recipient, one RFC
  * 3464 bounce to the envelope sender — only when a bounce is allowed at all
- * (bounce-eligibility.ts) — carrying the guide link and, for parked mail, a
- * signed retry link valid as long as the mail is kept.
+ * (bounce-eligibility.ts), the sender authenticated, and the sender has not
+ * had this cause bounced today — carrying the guide link and, for parked
+ * mail, a signed retry link valid as long as the mail is kept.
  */
 import type { Logger } from 'pino';
 import { TemporaryFailure } from '../domain/failures.js';
@@ -12,8 +13,8 @@ import { CAUSE_INFO } from '../domain/cause.js';
 import type { GatewayLinks } from '../links/gateway-links.js';
 import type { MessageSpool } from '../spool/message-spool.js';
 import { readHeaderBlock } from '../spool/read-header-block.js';
-import { authenticateSender, type SenderAuthOptions } from '../sender/sender-authentication.js';
 import { bounceEligibility } from './bounce-eligibility.js';
+import type { BounceLimiter } from './bounce-limiter.js';
 import type { BounceSender } from './bounce-sender.js';
 import { composeDsn } from './compose-dsn.js';
 import { renderBounce } from './render-bounce.js';
@@ -26,8 +27,8 @@ export interface BounceNotifierDeps {
   from: string;
   /** Our host name, for Reporting-MTA. */
   reportingMta: string;
-  /** Only an authenticated sender gets a bounce. */
-  senderAuth: Omit<SenderAuthOptions, 'mta'>;
+  /** One bounce per (sender, cause, day). */
+  limiter: BounceLimiter;
 }
 
 export class BounceNotifier implements RefusalNotifier {
@@ -41,8 +42,7 @@ export class BounceNotifier implements RefusalNotifier {
       log.info({ why: eligible.why }, 'refusal not bounced');
       return { sent: false, why: eligible.why };
     }
-    // Checked only when a bounce would go out: the normal path never pays for it.
-    const auth = await authenticateSender(await this.deps.spool.open(job.queueId), job.envelope, { ...this.deps.senderAuth, mta: this.deps.reportingMta });
+    const { auth } = notice;
     if (!auth.authenticated) {
       const why = `the sender ${job.envelope.mailFrom} is not authenticated (${auth.summary}); no backscatter`;
       log.info({ why, auth: auth.summary }, 'refusal not bounced');
@@ -53,6 +53,8 @@ export class BounceNotifier implements RefusalNotifier {
       notice.keepUntil && Date.parse(notice.keepUntil) > Date.now()
         ? this.deps.links.retryUrl({ queueId: job.queueId }, Date.parse(notice.keepUntil) - Date.now())
         : undefined;
+    const suppressed: string[] = [];
+    let sentAny = false;
     for (const refusal of notice.refusals) {
       const view = explainRefusal(refusal, this.deps.links, CAUSE_INFO[refusal.cause].parkable ? retry : undefined);
       const original = {
@@ -66,14 +68,24 @@ export class BounceNotifier implements RefusalNotifier {
         headers: headerBlock.toString('utf8'),
       };
       const raw = await composeDsn({ rendered: renderBounce(view, original), view, original, from: this.deps.from, reportingMta: this.deps.reportingMta });
+      // Counted only once the bounce exists, and given back if the MTA does not take it.
+      if (!(await this.deps.limiter.take(eligible.to, refusal.cause))) {
+        suppressed.push(refusal.cause);
+        log.info({ to: eligible.to, cause: refusal.cause }, 'bounce suppressed: already sent today');
+        continue;
+      }
       try {
         const sent = await this.deps.sender.send(raw, eligible.to);
+        sentAny = true;
         log.info({ to: eligible.to, cause: refusal.cause, recipient: refusal.recipient, response: sent.response }, 'bounce sent');
       } catch (err) {
         // The MTA did not take it: try the whole settlement again later rather than lose the bounce.
+        await this.deps.limiter.giveBack(eligible.to, refusal.cause).catch(() => undefined);
         throw new TemporaryFailure(`could not hand the bounce to ${eligible.to} to the MTA: ${(err as Error).message}`);
       }
     }
-    return { sent: true, to: eligible.to };
+    const note = suppressed.length ? `${eligible.to} already had a bounce for ${[...new Set(suppressed)].join(', ')} today` : undefined;
+    if (!sentAny) return { sent: false, why: `suppressed: ${note}` };
+    return { sent: true, to: eligible.to, ...(note ? { suppressed: note } : {}) };
   }
 }

@@ -33,6 +33,19 @@ const smtpSchema = z
         certFile: z.string(),
       })
       .optional(),
+    /**
+     * Answered `451 4.7.1` at MAIL FROM once exceeded, so the sending MTA
+     * retries later; unset: no limit. Counted in memory (embedded) or in
+     * Redis (shared by every listener).
+     */
+    rateLimits: z
+      .strictObject({
+        /** Messages per envelope sender address per hour. */
+        perSenderPerHour: z.number().int().positive().optional(),
+        /** Messages per client IP address per minute. */
+        perClientPerMinute: z.number().int().positive().optional(),
+      })
+      .prefault({}),
   })
   .prefault({});
 
@@ -111,6 +124,25 @@ export const siteSchema = z.strictObject({
 
 const titleConflict = z.enum(['append-datetime', 'append-counter', 'refuse']);
 
+const domainName = z.string().regex(/^[A-Za-z0-9.-]+\.[A-Za-z0-9-]+$/, 'must be a domain like example.com').transform((value) => value.toLowerCase());
+const mailbox = z.string().regex(/^[^@\s]+@[^@\s]+$/, 'must be an address like alice@example.com').transform((value) => value.toLowerCase());
+
+/**
+ * Who may send to a route (design §3). Identities are only ever the
+ * authenticated ones: the envelope sender when SPF passes, the From address
+ * when DMARC passes or a DKIM signature aligned with it does.
+ */
+const sendersPolicySchema = z.discriminatedUnion('policy', [
+  /** Anyone (the default). */
+  z.strictObject({ policy: z.literal('open') }),
+  /** Only these authenticated addresses and/or domains (a domain covers its subdomains). */
+  z
+    .strictObject({ policy: z.literal('allowlist'), addresses: z.array(mailbox).default([]), domains: z.array(domainName).default([]) })
+    .refine((value) => value.addresses.length + value.domains.length > 0, 'an allowlist needs addresses or domains'),
+  /** DMARC must pass for the From domain; with `domains`, only for those domains. */
+  z.strictObject({ policy: z.literal('dmarc-pass'), domains: z.array(domainName).default([]) }),
+]);
+
 const routeSchema = z.strictObject({
   name: z.string().optional(),
   /**
@@ -127,6 +159,7 @@ const routeSchema = z.strictObject({
   labels: z.array(z.string().regex(/^[^\s:]+$/, 'labels cannot contain spaces or colons')).default([]),
   titleConflict: titleConflict.optional(),
   timeZone: z.string().optional(),
+  senders: sendersPolicySchema.default({ policy: 'open' }),
 });
 
 const contentSchema = z
@@ -172,6 +205,13 @@ const sendersSchema = z
      * Everyone else must pass SPF, aligned DKIM or DMARC to get a bounce.
      */
     trustedNetworks: z.array(z.string().refine((value) => isCidr(value), 'must be a network in CIDR notation, e.g. 10.0.0.0/8')).default([]),
+    /**
+     * authserv-ids (the first word of an Authentication-Results header) of the
+     * relay in front of the gateway. Its results are then used instead of our
+     * own checks — only on mail from trustedNetworks: anyone connecting
+     * directly could write such a header. Empty: upstream results are ignored.
+     */
+    trustedAuthservIds: z.array(z.string().min(1).transform((value) => value.toLowerCase())).default([]),
   })
   .prefault({});
 
@@ -297,6 +337,7 @@ export const configSchema = z
 export type Config = z.infer<typeof configSchema>;
 export type SiteConfig = Config['sites'][string];
 export type RouteConfig = Config['routes'][number];
+export type SendersPolicy = RouteConfig['senders'];
 
 /** Keys whose values never appear in `check-config` output or logs. */
 export const SECRET_KEYS: ReadonlySet<string> = new Set(['apiToken', 'token', 'clientSecret', 'password', 'pass', 'secret', 'key']);

@@ -3,7 +3,7 @@
  * followed by the routes in words.
  */
 import { stringify } from 'yaml';
-import { SECRET_KEYS, type Config } from './schema.js';
+import { SECRET_KEYS, type Config, type SendersPolicy } from './schema.js';
 
 export function maskSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(maskSecrets);
@@ -36,8 +36,24 @@ export function describeRoutes(config: Config): string[] {
           ? `, under the page titled "${route.parentTitle}"`
           : ', under the space home page';
     const labels = route.labels.length ? `, labelled ${route.labels.join(', ')}` : '';
-    return `${route.match} → ${where}${parent}${labels} on ${site?.baseUrl ?? route.site}, written by the app user`;
+    return `${route.match} → ${where}${parent}${labels} on ${site?.baseUrl ?? route.site}, written by the app user; ${sendersInWords(route.senders)}`;
   });
+}
+
+/** A route's sender policy as an admin would say it. */
+export function sendersInWords(policy: SendersPolicy): string {
+  if (policy.policy === 'open') return 'anyone may send';
+  if (policy.policy === 'dmarc-pass') {
+    return policy.domains.length
+      ? `only senders whose From passes DMARC, in ${orList(policy.domains.map((domain) => `${domain} (and its subdomains)`))}`
+      : 'only senders whose From domain passes DMARC';
+  }
+  const who = [...policy.addresses, ...policy.domains.map((domain) => `anyone at ${domain} (and its subdomains)`)];
+  return `only ${orList(who)}, authenticated (SPF for the envelope sender, or DMARC / aligned DKIM for the From)`;
+}
+
+function orList(items: string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`;
 }
 
 /** A Redis URL may carry a password (`redis://:secret@host`); show that there is one, not what it is. */

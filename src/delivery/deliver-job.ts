@@ -10,12 +10,16 @@ import type { Logger } from 'pino';
 import type { ConfluenceApi } from '../confluence/confluence-api.js';
 import { buildPageContent, type ContentOptions } from '../content/build-page-content.js';
 import { Refusal, TemporaryFailure } from '../domain/failures.js';
-import type { RecipientOutcome, RefusedOutcome } from '../domain/outcome.js';
+import type { IgnoredOutcome, RecipientOutcome, RefusedOutcome } from '../domain/outcome.js';
 import type { ParsedMessage } from '../domain/parsed-message.js';
 import { parseMessage } from '../mail/parse-message.js';
 import type { DeliveryJob, JobContext, JobResult } from '../queue/job-queue.js';
 import type { RouteTable } from '../routing/route-table.js';
 import type { MessageSpool } from '../spool/message-spool.js';
+import { readHeaderBlock } from '../spool/read-header-block.js';
+import { automationReason } from '../sender/automation.js';
+import { authenticateSender, type SenderAuthentication, type SenderAuthOptions } from '../sender/sender-authentication.js';
+import { applySendersPolicy } from '../sender/sender-policy.js';
 import { SpaceOperations } from '../diagnosis/space-operations.js';
 import type { RefusalFacts } from '../domain/failures.js';
 import type { IdempotencyStore } from './delivery-record.js';
@@ -36,6 +40,8 @@ export interface DeliveryDeps {
   siteLinks: ReadonlyMap<string, Pick<RefusalFacts, 'siteUrl' | 'siteFlavor'>>;
   store: IdempotencyStore;
   refusals: { autoRetryMs: readonly number[]; keepDays: number };
+  /** SPF/DKIM/DMARC for each message, before anything is posted. */
+  senderAuth: SenderAuthOptions;
   /** Null when bounces are off: refusals are still parked and logged. */
   notifier: RefusalNotifier | null;
   /** Scratch space for decoded attachments; one sub-directory per job, removed after. */
@@ -52,11 +58,20 @@ export function createDeliveryHandler(deps: DeliveryDeps): (job: DeliveryJob, co
     const workDir = path.join(deps.workDir, job.queueId);
     log.info({ attempt: context.attempt, from: job.envelope.mailFrom, to: job.envelope.rcptTo }, 'delivery started');
     try {
+      const headerBlock = await readHeaderBlock(await deps.spool.open(job.queueId));
+      // Machines' mail is never acted on nor answered (a loop otherwise): the reason stays on the done record.
+      const automated = automationReason(job.envelope.mailFrom, headerBlock);
+      if (automated) {
+        log.info({ why: automated }, 'automated mail: not posted, not answered');
+        return { status: 'done', outcomes: job.envelope.rcptTo.map((recipient): IgnoredOutcome => ({ recipient, status: 'ignored', reason: `automated mail: ${automated}` })) };
+      }
+      const auth = await authenticateSender(await deps.spool.open(job.queueId), headerBlock, job.envelope, deps.senderAuth);
+      log.info({ auth: auth.summary, source: auth.source, authenticated: auth.identities, claimedFrom: auth.claimedFrom }, 'sender authentication');
       let message: ParsedMessage;
       try {
         message = await parseMessage(await deps.spool.open(job.queueId), workDir);
       } catch (err) {
-        if (err instanceof Refusal) return await finish(deps, job, null, job.envelope.rcptTo.map((rcpt) => refused(rcpt, err)), context, log);
+        if (err instanceof Refusal) return await finish(deps, job, null, auth, job.envelope.rcptTo.map((rcpt) => refused(rcpt, err)), context, log);
         throw err;
       }
       const messageKey = message.messageId ?? `sha256:${await rawHash(deps.spool, job.queueId)}`;
@@ -64,7 +79,7 @@ export function createDeliveryHandler(deps: DeliveryDeps): (job: DeliveryJob, co
       let retry: TemporaryFailure | null = null;
       for (const recipient of job.envelope.rcptTo) {
         try {
-          outcomes.push(await deliverOne(deps, { destinations, operations }, job, recipient, message, messageKey, log, context));
+          outcomes.push(await deliverOne(deps, { destinations, operations }, job, recipient, message, messageKey, auth, log, context));
         } catch (err) {
           if (err instanceof Refusal) {
             log.warn({ recipient, cause: err.code, reason: err.message }, 'refused');
@@ -80,7 +95,7 @@ export function createDeliveryHandler(deps: DeliveryDeps): (job: DeliveryJob, co
         // Recipients already delivered are skipped next time by their idempotency records.
         return { status: 'retry', reason: retry.message, ...(retry.retryAfterMs !== undefined ? { retryAfterMs: retry.retryAfterMs } : {}) };
       }
-      return await finish(deps, job, message, outcomes, context, log);
+      return await finish(deps, job, message, auth, outcomes, context, log);
     } catch (err) {
       log.error({ err }, 'delivery attempt failed');
       return { status: 'retry', reason: (err as Error).message };
@@ -97,11 +112,16 @@ async function deliverOne(
   recipient: string,
   message: ParsedMessage,
   messageKey: string,
+  auth: SenderAuthentication,
   log: Logger,
   context: JobContext,
 ): Promise<RecipientOutcome> {
   const route = deps.routes.resolve(recipient);
   if (!route) throw new Refusal('NO_ROUTE', `No route matches ${recipient} any more (the configuration changed after the mail was accepted).`);
+  // Before anything is written: a sender never writes, through the app user, where the route does not allow it.
+  const policy = applySendersPolicy(route.senders, auth);
+  if (!policy.allowed) throw new Refusal(policy.cause, policy.why, { ...deps.siteLinks.get(route.siteId), siteId: route.siteId, spaceKey: route.spaceKey });
+  log.info({ recipient, route: route.name, sender: policy.as }, 'sender allowed');
   const client = deps.sites.get(route.siteId);
   if (!client) throw new Refusal('NO_ROUTE', `Route ${route.name} names site ${route.siteId}, which is not configured.`);
   return deliverToRoute({
@@ -127,6 +147,7 @@ async function finish(
   deps: DeliveryDeps,
   job: DeliveryJob,
   message: ParsedMessage | null,
+  auth: SenderAuthentication,
   outcomes: RecipientOutcome[],
   context: JobContext,
   log: Logger,
@@ -140,13 +161,13 @@ async function finish(
     log.info({ retryInMs: decision.delayMs }, decision.reason);
     return { status: 'retry', reason: decision.reason, retryAfterMs: decision.delayMs };
   }
-  const keepUntil = decision.park ? new Date(Date.now() + deps.refusals.keepDays * 24 * 60 * 60 * 1000).toISOString() : null;
+  const keepUntil = decision.park || decision.keep ? new Date(Date.now() + deps.refusals.keepDays * 24 * 60 * 60 * 1000).toISOString() : null;
   let notice = 'bounces are off';
   let bounceLost = false;
   if (deps.notifier) {
     try {
-      const result = await deps.notifier.notify({ job, message, refusals: decision.refusals, keepUntil }, log);
-      notice = result.sent ? `bounced to ${result.to}` : `not bounced: ${result.why}`;
+      const result = await deps.notifier.notify({ job, message, refusals: decision.refusals, keepUntil, auth }, log);
+      notice = result.sent ? `bounced to ${result.to}${result.suppressed ? `; not again: ${result.suppressed}` : ''}` : `not bounced: ${result.why}`;
     } catch (err) {
       // The MTA would not take the bounce: retry a few times, then keep the mail for the operator
       // with its cause rather than retry until the queue gives up and the cause is lost.

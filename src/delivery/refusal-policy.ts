@@ -18,16 +18,24 @@ export type Settlement =
       park: boolean;
       /** Needs the gateway's operator (config or an unexplained Confluence refusal). */
       operator: boolean;
+      /**
+       * Kept as a dead letter until the refusal keep period ends, though no retry link
+       * is offered: a sender refused by the route's policy stays visible to the operator,
+       * who may widen the policy and replay it.
+       */
+      keep: boolean;
     };
 
 /** Causes only the gateway's operator can act on. */
 const OPERATOR_CAUSES = new Set(['NO_ROUTE', 'CONFLUENCE_REJECTED']);
+/** Refused by the route's sender policy: kept for the operator to see, not parked for the sender. */
+const POLICY_CAUSES = new Set(['SENDER_NOT_ALLOWED', 'SENDER_NOT_AUTHENTICATED']);
 
 export function refusalsOf(outcomes: RecipientOutcome[]): RefusedOutcome[] {
   const refusals: RefusedOutcome[] = [];
   for (const outcome of outcomes) {
     if (outcome.status === 'refused') refusals.push(outcome);
-    else if (outcome.filesRefusal) {
+    else if (outcome.status === 'delivered' && outcome.filesRefusal) {
       // Partial success: the page exists, some files do not; the sender hears about the files.
       refusals.push({ recipient: outcome.recipient, status: 'refused', ...outcome.filesRefusal });
     }
@@ -49,5 +57,6 @@ export function settle(outcomes: RecipientOutcome[], context: { attempt: number;
     refusals,
     park: refusals.some((refusal) => CAUSE_INFO[refusal.cause].parkable),
     operator: refusals.some((refusal) => OPERATOR_CAUSES.has(refusal.cause)),
+    keep: refusals.some((refusal) => POLICY_CAUSES.has(refusal.cause)),
   };
 }

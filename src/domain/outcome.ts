@@ -27,4 +27,15 @@ export interface RefusedOutcome {
   facts: RefusalFacts;
 }
 
-export type RecipientOutcome = DeliveredOutcome | RefusedOutcome;
+/**
+ * Automated mail (an auto-reply, a bounce, list mail, our own mail coming
+ * back): nothing is posted and nobody is answered; the reason stays on the
+ * done record and in the log.
+ */
+export interface IgnoredOutcome {
+  recipient: string;
+  status: 'ignored';
+  reason: string;
+}
+
+export type RecipientOutcome = DeliveredOutcome | RefusedOutcome | IgnoredOutcome;

@@ -12,6 +12,8 @@ export type TitleConflictPolicy =
   /** Refuse the mail with TITLE_CONFLICT. */
   | 'refuse';
 
+import type { SendersPolicy } from '../config/schema.js';
+
 export type ParentRef = { kind: 'id'; id: string } | { kind: 'title'; title: string };
 
 export interface Route {
@@ -27,4 +29,6 @@ export interface Route {
   titleConflict: TitleConflictPolicy;
   /** IANA zone used for dates shown in titles and footers. */
   timeZone: string;
+  /** Who may send to it. */
+  senders: SendersPolicy;
 }

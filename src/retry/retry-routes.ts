@@ -114,7 +114,7 @@ function describe(reply: FastifyReply, deps: RetryDeps, queueId: string, status:
 function refusalsOf(deps: RetryDeps, outcomes: RecipientOutcome[]): NonNullable<RetryPageModel['refusals']> {
   const refusals: NonNullable<RetryPageModel['refusals']> = [];
   for (const outcome of outcomes) {
-    const refusal = outcome.status === 'refused' ? outcome : outcome.filesRefusal;
+    const refusal = outcome.status === 'refused' ? outcome : outcome.status === 'delivered' ? outcome.filesRefusal : undefined;
     if (!refusal) continue;
     refusals.push({ recipient: outcome.recipient, message: refusal.message, guideUrl: deps.links.guideUrl(refusal.cause, refusal.facts, refusal.message) });
   }

@@ -43,6 +43,7 @@ export class RouteTable {
         labels: [...rule.labels],
         titleConflict: rule.titleConflict ?? this.config.content.titleConflict,
         timeZone: rule.timeZone ?? this.config.content.timeZone,
+        senders: rule.senders,
       };
     }
     return null;

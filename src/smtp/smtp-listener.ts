@@ -1,6 +1,7 @@
 /**
- * The SMTP listener: decides at RCPT what it can (unknown recipient, too many
- * recipients), and at DATA streams the
+ * The SMTP listener: decides at MAIL FROM what it can (rate limits), at RCPT
+ * what it can (unknown recipient, too many recipients, a sender the route's
+ * policy refuses whatever the message says), and at DATA streams the
  * raw message into the spool. 250 is answered only once the message is durable
  * and its job queued; any failure there is a 4xx so the sending MTA retries.
  * No MIME parsing happens here: store first, parse in the worker.
@@ -17,13 +18,17 @@ import { newQueueId } from '../domain/queue-id.js';
 import type { JobQueue } from '../queue/job-queue.js';
 import type { RouteTable } from '../routing/route-table.js';
 import { MessageTooLarge, type MessageSpool } from '../spool/message-spool.js';
+import { refusedAtRcpt } from '../sender/sender-policy.js';
 import { acceptedReply, smtpReplies } from './smtp-reply.js';
+import type { SmtpRateLimits } from './smtp-rate-limits.js';
 
 export interface SmtpListenerDeps {
   config: Config['smtp'];
   routes: RouteTable;
   spool: MessageSpool;
   queue: JobQueue;
+  /** Per sender and per client IP; absent or null: no limits. */
+  limits?: SmtpRateLimits | null;
   logger: Logger;
 }
 
@@ -57,11 +62,34 @@ export async function startSmtpListener(deps: SmtpListenerDeps): Promise<Running
     ...(tls ?? {}),
     logger: false,
     // A SIZE declared at MAIL FROM over the limit is refused by smtp-server itself (552).
+    onMailFrom(address, session, callback) {
+      const limits = deps.limits;
+      if (!limits) return callback();
+      limits.check(address.address, session.remoteAddress).then(
+        (exceeded) => {
+          if (!exceeded) return callback();
+          logger.info({ session: session.id, from: address.address, client: session.remoteAddress, limit: exceeded }, 'rate limited');
+          callback(smtpReplies.rateLimited(exceeded));
+        },
+        (err: unknown) => {
+          // The counter's store failed: let the mail in rather than refuse everyone (storing it will tell).
+          logger.warn({ err }, 'could not check the rate limits');
+          callback();
+        },
+      );
+    },
     onRcptTo(address, session, callback) {
       if (session.envelope.rcptTo.length >= config.maxRecipients) return callback(smtpReplies.tooManyRecipients(config.maxRecipients));
-      if (!deps.routes.resolve(address.address)) {
+      const route = deps.routes.resolve(address.address);
+      if (!route) {
         logger.info({ session: session.id, rcpt: address.address, client: session.remoteAddress }, 'refused unknown recipient');
         return callback(smtpReplies.unknownRecipient(address.address));
+      }
+      const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+      const refused = refusedAtRcpt(route.senders, mailFrom);
+      if (refused) {
+        logger.info({ session: session.id, rcpt: address.address, from: mailFrom, client: session.remoteAddress, why: refused }, 'refused sender at RCPT');
+        return callback(smtpReplies.senderNotAllowed(refused));
       }
       callback();
     },

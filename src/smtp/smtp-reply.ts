@@ -25,6 +25,8 @@ export const smtpReplies = {
   tooLarge: (maxBytes: number) => new SmtpReply(552, '5.3.4', `message too big: the limit is ${maxBytes} bytes`),
   storeFailed: () => new SmtpReply(451, '4.3.0', 'could not store the message; please try again later'),
   queueFailed: () => new SmtpReply(451, '4.3.0', 'could not queue the message; please try again later'),
+  senderNotAllowed: (why: string) => new SmtpReply(550, '5.7.1', why),
+  rateLimited: (why: string) => new SmtpReply(451, '4.7.1', `${why}; please try again later`),
   shuttingDown: () => new SmtpReply(421, '4.3.2', 'shutting down; please try again later'),
 } as const;
 

@@ -149,6 +149,6 @@ describe('templates on disk', () => {
   });
 
   it('a cause without a template fails loudly instead of bouncing an empty mail', () => {
-    expect(() => templateFor(bounceTemplates(), 'txt', 'SENDER_NOT_ALLOWED')).toThrow(/sender-not-allowed\.txt\.mustache/);
+    expect(() => templateFor(bounceTemplates(), 'txt', 'LINK_EXPIRED')).toThrow(/link-expired\.txt\.mustache/);
   });
 });

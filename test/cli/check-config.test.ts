@@ -34,6 +34,44 @@ describe('check-config', () => {
     expect(result.stdout).toContain('# From the environment: sites.demo.auth.apiToken');
   });
 
+  it('shows each route’s sender policy in words', async () => {
+    const file = path.join(await tempDir(), 'policies.yaml');
+    await writeFile(
+      file,
+      [
+        'sites:',
+        '  wiki:',
+        '    baseUrl: https://acme.atlassian.net/wiki',
+        '    auth: { type: bearer, token: t }',
+        'routes:',
+        '  - { match: open@wiki.example.com, site: wiki, space: OPEN }',
+        '  - match: team@wiki.example.com',
+        '    site: wiki',
+        '    space: TEAM',
+        '    senders: { policy: allowlist, addresses: [Boss@Partner.example], domains: [corp.example] }',
+        '  - { match: news@wiki.example.com, site: wiki, space: NEWS, senders: { policy: dmarc-pass } }',
+        '  - { match: hr@wiki.example.com, site: wiki, space: HR, senders: { policy: dmarc-pass, domains: [corp.example, corp.example.org] } }',
+      ].join('\n'),
+    );
+    const result = await checkConfig(file);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('# open@wiki.example.com → a page in space OPEN, under the space home page on https://acme.atlassian.net/wiki, written by the app user; anyone may send');
+    expect(result.stdout).toContain(
+      '# team@wiki.example.com → a page in space TEAM, under the space home page on https://acme.atlassian.net/wiki, written by the app user; only boss@partner.example or anyone at corp.example (and its subdomains), authenticated (SPF for the envelope sender, or DMARC / aligned DKIM for the From)',
+    );
+    expect(result.stdout).toContain('written by the app user; only senders whose From domain passes DMARC');
+    expect(result.stdout).toContain('written by the app user; only senders whose From passes DMARC, in corp.example (and its subdomains) or corp.example.org (and its subdomains)');
+  });
+
+  it('refuses an allowlist with nothing on it', async () => {
+    const file = path.join(await tempDir(), 'empty-allowlist.yaml');
+    await writeFile(file, 'sites:\n  wiki:\n    baseUrl: https://acme.atlassian.net/wiki\n    auth: { type: bearer, token: t }\nroutes:\n  - { match: docs@wiki.example.com, site: wiki, space: DOCS, senders: { policy: allowlist } }\n');
+    const result = await checkConfig(file);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('routes.0.senders: an allowlist needs addresses or domains');
+  });
+
   it('fails naming the path of every bad key', async () => {
     const file = path.join(await tempDir(), 'bad.yaml');
     await writeFile(

@@ -7,37 +7,27 @@
 import { generateKeyPairSync } from 'node:crypto';
 import type { DNSResolver } from 'mailauth';
 import { simpleParser, type ParsedMail } from 'mailparser';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningGateway } from '../../src/main.js';
-import { startMailCapture, type CapturedMail, type RunningCapture } from '../../scripts/mail-capture.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { CapturedMail, RunningCapture } from '../../scripts/mail-capture.js';
 import { freePort } from '../helpers/gateway-process.js';
-import { startDemoSimulator, type RunningSimulator, type SimulatorAdmin } from '../helpers/simulator-admin.js';
+import type { RunningSimulator, SimulatorAdmin } from '../helpers/simulator-admin.js';
 import { sendMail } from '../helpers/smtp-client.js';
+import { useE2eWorld } from '../helpers/e2e-world.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 import { queueIdOf, startTestGateway, waitForFinalState, type FinalState } from '../helpers/test-gateway.js';
 
 const APP_USER = '712020:6d61696c-3263-4000-8000-000000000002';
 const CONFLUENCE_USERS = 'a3b0c1d2-0000-4000-8000-000000000101';
 
+const world = useE2eWorld();
 let sim: RunningSimulator;
 let admin: SimulatorAdmin;
 let outbox: RunningCapture;
+beforeAll(() => {
+  ({ sim, admin, outbox } = world);
+});
+const running = world.running;
 const tempDir = useTempDirs();
-const running: RunningGateway[] = [];
-
-beforeAll(async () => {
-  ({ sim, admin } = await startDemoSimulator());
-  outbox = await startMailCapture({ dir: await (await import('node:fs/promises')).mkdtemp('/tmp/m2c-outbox-'), port: 0 });
-});
-afterAll(async () => {
-  await outbox.close();
-  await sim.close();
-});
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((gateway) => gateway.close()));
-  await fetch(`${sim.url}/__admin/reset`, { method: 'POST' });
-  outbox.messages.splice(0);
-});
 
 interface Target {
   spoolDir: string;
@@ -340,14 +330,14 @@ describe('retry links and automatic retries', () => {
     expect(state.outcomes[0]).toMatchObject({ status: 'refused', cause: 'NO_ADD_PAGE' });
   });
 
-  it('never bounces to the null sender or in answer to automated mail; the mail is still parked', async () => {
+  it('never acts on nor bounces to the null sender or automated mail: done, with the reason on the record', async () => {
     const target = await gateway();
     const nullSender = await sendMail(target.port, { envelope: { from: '', to: ['locked@demo.local'] }, from: 'daemon@example.com', ...mail('locked@demo.local', 'From nobody') });
     const auto = await sendMail(target.port, { from: 'alice@example.com', headers: { 'Auto-Submitted': 'auto-replied' }, ...mail('locked@demo.local', 'Out of office') });
-    for (const sent of [nullSender, auto]) {
+    for (const [sent, why] of [[nullSender, 'null sender'], [auto, 'Auto-Submitted: auto-replied']] as const) {
       const state = await waitForFinalState(target.spoolDir, queueIdOf(sent.response));
-      expect(state.state).toBe('dead');
-      expect(state.reason).toContain('not bounced');
+      expect(state.state).toBe('done');
+      expect(state.outcomes[0]).toMatchObject({ status: 'ignored', reason: expect.stringContaining(why) });
     }
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(outbox.messages).toEqual([]);

@@ -46,3 +46,26 @@ export async function dropPrefix(prefix: string, url: string = TEST_REDIS_URL): 
     client.disconnect();
   }
 }
+
+/**
+ * For a describe block on real Redis: fails the block when Redis is absent,
+ * gives a unique key prefix and new connections ("machines"), and removes
+ * the keys and connections afterwards.
+ */
+export function useRedisKeys(name: string, hooks: { beforeAll: (fn: () => Promise<void>) => void; afterAll: (fn: () => Promise<void>) => void }) {
+  const prefix = uniquePrefix(name);
+  const clients: Redis[] = [];
+  hooks.beforeAll(() => requireRedis());
+  hooks.afterAll(async () => {
+    for (const client of clients.splice(0)) client.disconnect();
+    await dropPrefix(prefix);
+  });
+  return {
+    prefix,
+    connect(): Redis {
+      const client = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
+      clients.push(client);
+      return client;
+    },
+  };
+}

@@ -22,7 +22,7 @@ const site: RefusalFacts = {
 /** Causes answered over HTTP to someone sharing a page, never in a bounce. */
 export type ShareCause = 'REQUESTER_UNKNOWN' | 'REQUESTER_CANNOT_VIEW' | 'NO_UPDATE_PAGE' | 'RECIPIENT_NOT_ALLOWED';
 
-export const SAMPLE_REFUSALS: Record<Exclude<CauseCode, 'SENDER_NOT_ALLOWED' | 'SENDER_NOT_AUTHENTICATED' | 'LINK_EXPIRED' | ShareCause>, RefusalInput> = {
+export const SAMPLE_REFUSALS: Record<Exclude<CauseCode, 'LINK_EXPIRED' | ShareCause>, RefusalInput> = {
   SPACE_NOT_FOUND: {
     cause: 'SPACE_NOT_FOUND',
     message: 'Space DOCS does not exist or the app user cannot see it.',
@@ -82,6 +82,16 @@ export const SAMPLE_REFUSALS: Record<Exclude<CauseCode, 'SENDER_NOT_ALLOWED' | '
     cause: 'MESSAGE_UNREADABLE',
     message: 'The message could not be parsed: its MIME structure is broken.',
     facts: { ...site },
+  },
+  SENDER_NOT_ALLOWED: {
+    cause: 'SENDER_NOT_ALLOWED',
+    message: "pat@partner.example is not on this address's allowlist",
+    facts: { siteId: 'demo', siteUrl: site.siteUrl, siteFlavor: 'cloud', spaceKey: 'DOCS' },
+  },
+  SENDER_NOT_AUTHENTICATED: {
+    cause: 'SENDER_NOT_AUTHENTICATED',
+    message: 'this address takes only mail that passes DMARC; ceo@corp.example did not (spf=fail dkim=none arc=none dmarc=fail)',
+    facts: { siteId: 'demo', siteUrl: site.siteUrl, siteFlavor: 'cloud', spaceKey: 'DOCS' },
   },
   NO_ROUTE: {
     cause: 'NO_ROUTE',

@@ -26,6 +26,7 @@ describe('RouteTable', () => {
       labels: ['mail'],
       titleConflict: 'append-datetime',
       timeZone: 'UTC',
+      senders: { policy: 'open' },
     });
   });
 
