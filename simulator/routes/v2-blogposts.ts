@@ -5,13 +5,13 @@
 import { duplicateBlogTitleMessage, ReplyError, type Reply, v2Error, v2NotFound } from '../error-bodies.js';
 import type { Route } from '../http-router.js';
 import { paginateV2, v2List } from '../pagination.js';
-import { canCreateBlogPost, canViewContent, contentOperations } from '../permissions.js';
+import { canCreateBlogPost, contentOperations } from '../permissions.js';
 import { asRecord, idField, readJson } from '../request-body.js';
 import { v2BlogPost } from '../representations-v2.js';
 import type { ApiContext } from '../simulator-core.js';
 import { type BlogPostRecord, emptyRestrictions } from '../site-state.js';
 import {
-  assertWellFormed, multiValues, numericParam, parseBodyInput, parseCreateStatus, parseTitle, statusFilter, visibleBlogPost, wantsStorageBody,
+  assertWellFormed, listQueryFilter, numericParam, parseBodyInput, parseCreateStatus, parseTitle, visibleBlogPost, wantsStorageBody,
 } from './v2-shared.js';
 
 async function createBlogPost(ctx: ApiContext): Promise<Reply> {
@@ -51,17 +51,7 @@ async function getBlogPost(ctx: ApiContext): Promise<Reply> {
 
 async function listBlogPosts(ctx: ApiContext): Promise<Reply> {
   const { state } = ctx.core;
-  const spaceIds = multiValues(ctx.query, 'space-id');
-  const ids = multiValues(ctx.query, 'id');
-  const title = ctx.query.get('title');
-  const statuses = statusFilter(ctx.query);
-  const posts = state
-    .blogPosts()
-    .filter((p) => spaceIds.length === 0 || spaceIds.includes(p.spaceId))
-    .filter((p) => ids.length === 0 || ids.includes(p.id))
-    .filter((p) => title === null || p.title === title)
-    .filter((p) => statuses.includes(p.status))
-    .filter((p) => canViewContent(state, ctx.caller, p));
+  const posts = state.blogPosts().filter(listQueryFilter(ctx));
   const page = paginateV2(posts, ctx.query, ctx.path);
   const withBody = wantsStorageBody(ctx.query);
   return v2List(page.items.map((p) => v2BlogPost(state, p, ctx.core.wikiBase, withBody)), page.next, ctx.core.wikiBase);

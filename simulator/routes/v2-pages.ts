@@ -12,7 +12,7 @@ import { v2Attachment, v2ChildPage, v2Page } from '../representations-v2.js';
 import type { ApiContext } from '../simulator-core.js';
 import { emptyRestrictions, type PageRecord, type Restrictions } from '../site-state.js';
 import {
-  assertWellFormed, multiValues, numericParam, parseBodyInput, parseCreateStatus, parseTitle, statusFilter, visiblePage, wantsStorageBody,
+  assertWellFormed, listQueryFilter, numericParam, parseBodyInput, parseCreateStatus, parseTitle, visiblePage, wantsStorageBody,
 } from './v2-shared.js';
 
 async function createPage(ctx: ApiContext): Promise<Reply> {
@@ -75,18 +75,7 @@ async function getPage(ctx: ApiContext): Promise<Reply> {
 
 async function listPages(ctx: ApiContext): Promise<Reply> {
   const { state } = ctx.core;
-  const spaceIds = multiValues(ctx.query, 'space-id');
-  const ids = multiValues(ctx.query, 'id');
-  const title = ctx.query.get('title');
-  const statuses = statusFilter(ctx.query);
-  const pages = state
-    .pages()
-    .filter((p) => spaceIds.length === 0 || spaceIds.includes(p.spaceId))
-    .filter((p) => ids.length === 0 || ids.includes(p.id))
-    // Exact and case-sensitive, as the REST filter is (SiteState.titleClash explains the trap).
-    .filter((p) => title === null || p.title === title)
-    .filter((p) => statuses.includes(p.status))
-    .filter((p) => canViewContent(state, ctx.caller, p));
+  const pages = state.pages().filter(listQueryFilter(ctx));
   const page = paginateV2(pages, ctx.query, ctx.path);
   const withBody = wantsStorageBody(ctx.query);
   return v2List(page.items.map((p) => v2Page(state, p, ctx.core.wikiBase, withBody)), page.next, ctx.core.wikiBase);

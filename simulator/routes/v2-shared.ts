@@ -98,3 +98,22 @@ export function statusFilter(query: URLSearchParams): string[] {
   const statuses = multiValues(query, 'status');
   return statuses.length ? statuses : ['current'];
 }
+
+/**
+ * The filters every v2 content list shares (space-id, id, title, status) plus
+ * visibility: what the caller may not see is left out, never an error.
+ * Title matching is exact and case-sensitive, as the REST filter is
+ * (SiteState.titleClash explains the trap).
+ */
+export function listQueryFilter(ctx: ApiContext): (content: PageRecord | BlogPostRecord) => boolean {
+  const spaceIds = multiValues(ctx.query, 'space-id');
+  const ids = multiValues(ctx.query, 'id');
+  const title = ctx.query.get('title');
+  const statuses = statusFilter(ctx.query);
+  return (content) =>
+    (spaceIds.length === 0 || spaceIds.includes(content.spaceId)) &&
+    (ids.length === 0 || ids.includes(content.id)) &&
+    (title === null || content.title === title) &&
+    statuses.includes(content.status) &&
+    canViewContent(ctx.core.state, ctx.caller, content);
+}

@@ -11,6 +11,7 @@ import type { AuthProvider } from './auth.js';
 import { ConfluenceError, classifyStatus, errorDetail } from './confluence-error.js';
 import type { RequestPacer } from './request-pacer.js';
 import { parseRetryAfter } from './retry-after.js';
+import { abortableSleep } from './abortable-sleep.js';
 
 export interface TransportOptions {
   /** API base ending in /wiki. */
@@ -118,16 +119,4 @@ export class HttpTransport {
 
 function backoff(attempt: number): number {
   return Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (attempt - 1));
-}
-
-function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

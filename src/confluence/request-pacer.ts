@@ -7,6 +7,7 @@
  */
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { abortableSleep } from './abortable-sleep.js';
 
 export interface RequestPacer {
   /** Resolves when one more request fits the budget and no shared back-off is in force. */
@@ -50,7 +51,7 @@ class SharedPacer implements RequestPacer {
       } catch (rejected) {
         if (!(rejected instanceof RateLimiterRes)) throw rejected; // the store failed, not the budget
         if (signal?.aborted) throw new Error('stopped while waiting for the Confluence request budget');
-        await sleep(Math.max(rejected.msBeforeNext, 50), signal);
+        await abortableSleep(Math.max(rejected.msBeforeNext, 50), signal);
       }
     }
   }
@@ -59,16 +60,4 @@ class SharedPacer implements RequestPacer {
     // Blocks are whole seconds; Retry-After is given in seconds anyway.
     await this.limiter.block(this.key, Math.max(1, Math.ceil(ms / 1000)));
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

@@ -7,8 +7,9 @@ import { access, mkdir, open, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { isQueueId } from '../domain/queue-id.js';
+import { copyWithinLimit } from './bounded-copy.js';
 import { renameDurably, unlinkIfExists } from './durable-file.js';
-import { MessageTooLarge, type MessageSpool, type StoreOptions, type StoredMessage } from './message-spool.js';
+import type { MessageSpool, StoreOptions, StoredMessage } from './message-spool.js';
 
 export class FileSpool implements MessageSpool {
   private readonly tmpDir: string;
@@ -32,27 +33,11 @@ export class FileSpool implements MessageSpool {
     assertQueueId(queueId);
     const tmpPath = path.join(this.tmpDir, `${queueId}.eml`);
     const handle = await open(tmpPath, 'wx', 0o640);
-    let size = 0;
-    let tooLarge = false;
-    let writeError: unknown = null;
+    let size: number;
     try {
-      // The stream is always read to its end, even after a failure: leaving the loop early
-      // would destroy smtp-server's data stream and the client would never get its reply.
-      for await (const chunk of source as AsyncIterable<Buffer>) {
-        if (writeError || tooLarge) continue;
-        if (size + chunk.length > options.maxBytes || options.sizeExceeded?.()) {
-          tooLarge = true; // stop writing: an oversize message never fills the disk
-          continue;
-        }
-        try {
-          await handle.write(chunk);
-          size += chunk.length;
-        } catch (err) {
-          writeError = err;
-        }
-      }
-      if (writeError) throw writeError;
-      if (tooLarge || options.sizeExceeded?.()) throw new MessageTooLarge(options.maxBytes);
+      size = await copyWithinLimit(source, options, async (chunk) => {
+        await handle.write(chunk);
+      });
       await handle.sync();
     } catch (err) {
       await handle.close().catch(() => undefined);

@@ -17,7 +17,8 @@
 import { Readable } from 'node:stream';
 import type { Redis } from 'ioredis';
 import { isQueueId } from '../domain/queue-id.js';
-import { MessageTooLarge, type MessageSpool, type StoreOptions, type StoredMessage } from './message-spool.js';
+import { copyWithinLimit } from './bounded-copy.js';
+import type { MessageSpool, StoreOptions, StoredMessage } from './message-spool.js';
 
 /** Bytes per GETRANGE when reading back: large enough for few round trips, small enough to stream. */
 const READ_CHUNK = 256 * 1024;
@@ -33,27 +34,13 @@ export class RedisSpool implements MessageSpool {
   async store(queueId: string, source: Readable, options: StoreOptions): Promise<StoredMessage> {
     assertQueueId(queueId);
     const tmpKey = `${this.prefix}:msg-tmp:${queueId}`;
-    let size = 0;
-    let tooLarge = false;
-    let writeError: unknown = null;
+    let size: number;
     try {
-      // As in FileSpool: always read the stream to its end, or smtp-server never sends its reply.
-      for await (const chunk of source as AsyncIterable<Buffer>) {
-        if (writeError || tooLarge) continue;
-        if (size + chunk.length > options.maxBytes || options.sizeExceeded?.()) {
-          tooLarge = true; // stop writing: an oversize message never fills Redis
-          continue;
-        }
-        try {
-          if (size === 0) await this.redis.multi().setrange(tmpKey, 0, chunk).pexpire(tmpKey, TMP_TTL_MS).exec().then(failedInTransaction);
-          else await this.redis.setrange(tmpKey, size, chunk);
-          size += chunk.length;
-        } catch (err) {
-          writeError = err;
-        }
-      }
-      if (writeError) throw writeError;
-      if (tooLarge || options.sizeExceeded?.()) throw new MessageTooLarge(options.maxBytes);
+      // SETRANGE at explicit offsets: a command re-sent after a reconnect cannot duplicate bytes.
+      size = await copyWithinLimit(source, options, async (chunk, offset) => {
+        if (offset === 0) await this.redis.multi().setrange(tmpKey, 0, chunk).pexpire(tmpKey, TMP_TTL_MS).exec().then(failedInTransaction);
+        else await this.redis.setrange(tmpKey, offset, chunk);
+      });
       // An empty message still needs its key: SETRANGE with an empty value creates nothing.
       if (size === 0) await this.redis.set(tmpKey, '', 'PX', TMP_TTL_MS);
       await this.redis
