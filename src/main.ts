@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { openBackend, type GatewayBackend } from './backend/backend.js';
 import type { Config, SiteConfig } from './config/schema.js';
 import { BounceSender } from './bounce/bounce-sender.js';
+import type { OutboundOptions } from './outbound/outbound-transport.js';
 import { BounceLimiter, BOUNCE_WINDOW_S } from './bounce/bounce-limiter.js';
 import { BounceNotifier } from './bounce/notify-sender.js';
 import { CloudClient } from './confluence/cloud-client.js';
@@ -62,7 +63,7 @@ async function shareRoutesFor(config: Config, backend: GatewayBackend, links: Ga
     return new CloudClient(siteId, { ...site, auth, ...(baseUrl ? { baseUrl } : {}) }, log, undefined, backend.pacer({ siteId, requestsPerHour: site.requestsPerHour }));
   };
   const appClients = new Map(Object.entries(config.sites).map(([id, site]) => [id, clientFor(id, site.auth)]));
-  const mailer = new ShareMailer(config.bounces, config.smtp.hostname);
+  const mailer = new ShareMailer(outboundOptions(config));
   closers.push(async () => mailer.close());
   const { forge } = config.share;
   return shareRoutes({
@@ -86,6 +87,11 @@ async function shareRoutesFor(config: Config, backend: GatewayBackend, links: Ga
     links,
     logger: log,
   });
+}
+
+/** The relay every outgoing mail (bounces, shares) goes through. */
+function outboundOptions(config: Config): OutboundOptions {
+  return { transport: config.bounces.transport, dkim: config.bounces.dkim, ehloName: config.smtp.hostname };
 }
 
 export async function startGateway(config: Config, options: GatewayOptions): Promise<RunningGateway> {
@@ -145,8 +151,7 @@ async function startRoles(
         },
         notifier: config.bounces.enabled
           ? new BounceNotifier({
-              sender: new BounceSender({ transport: config.bounces.transport, ...(config.bounces.dkim ? { dkim: config.bounces.dkim } : {}), ehloName: config.smtp.hostname }),
-              spool,
+              sender: new BounceSender(outboundOptions(config)),
               links,
               from: config.bounces.from ?? `mail2confluence <mailer-daemon@${config.smtp.hostname}>`,
               reportingMta: config.smtp.hostname,

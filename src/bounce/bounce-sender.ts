@@ -4,36 +4,9 @@
  * envelope sender is always the null reverse-path: a bounce must never
  * cause another bounce (RFC 5321 §4.5.5, RFC 3464 §2).
  */
-import { readFileSync } from 'node:fs';
-import nodemailer from 'nodemailer';
-import type Mail from 'nodemailer/lib/mailer';
-import type SMTPTransport from 'nodemailer/lib/smtp-transport';
+import { createOutboundTransport, type OutboundOptions, type OutboundTransport } from '../outbound/outbound-transport.js';
 
-/** The shape of `bounces.transport` in the config. */
-export interface BounceTransportConfig {
-  host: string;
-  port: number;
-  secure: boolean;
-  requireTLS: boolean;
-  auth?: { user: string; pass: string };
-}
-
-/** The shape of `bounces.dkim` in the config; the key is read once, at construction. */
-export interface BounceDkimConfig {
-  domainName: string;
-  keySelector: string;
-  /** Path of the PEM private key. */
-  privateKeyFile: string;
-}
-
-export interface BounceSenderOptions {
-  transport: BounceTransportConfig;
-  dkim?: BounceDkimConfig;
-  /** Our name in EHLO; nodemailer uses the OS host name when absent. */
-  ehloName?: string;
-  /** Only for a relay with a private CA on a trusted network; verified by default. */
-  rejectUnauthorized?: boolean;
-}
+export type BounceSenderOptions = OutboundOptions;
 
 export interface SentBounce {
   /** The Message-ID of the bounce, from its own headers. */
@@ -43,21 +16,10 @@ export interface SentBounce {
 }
 
 export class BounceSender {
-  private readonly transport: Mail<SMTPTransport.SentMessageInfo, SMTPTransport.Options>;
+  private readonly transport: OutboundTransport;
 
   constructor(options: BounceSenderOptions) {
-    const { transport, dkim } = options;
-    this.transport = nodemailer.createTransport({
-      host: transport.host,
-      port: transport.port,
-      secure: transport.secure,
-      requireTLS: transport.requireTLS,
-      ...(transport.auth ? { auth: { user: transport.auth.user, pass: transport.auth.pass } } : {}),
-      ...(options.ehloName ? { name: options.ehloName } : {}),
-      tls: { rejectUnauthorized: options.rejectUnauthorized ?? true },
-      // Fails at start-up on a missing or unreadable key, not on the first bounce.
-      ...(dkim ? { dkim: { domainName: dkim.domainName, keySelector: dkim.keySelector, privateKey: readFileSync(dkim.privateKeyFile, 'utf8') } } : {}),
-    });
+    this.transport = createOutboundTransport(options);
   }
 
   /** Sends `raw` (from composeDsn) as is to `to`, from the null reverse-path. */

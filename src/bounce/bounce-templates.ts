@@ -6,11 +6,11 @@
  * Files: `<cause-slug>.txt.mustache` / `.html.mustache` per cause, and
  * partials `_<name>.txt.mustache` / `_<name>.html.mustache` used as `{{> name}}`.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { CauseCode } from '../domain/cause.js';
 import { causeSlug } from '../links/gateway-links.js';
+import { templateDir } from '../templates/template-dir.js';
 
 export type BounceFormat = 'txt' | 'html';
 
@@ -22,19 +22,11 @@ export interface TemplateSet {
 
 export type BounceTemplates = Readonly<Record<BounceFormat, TemplateSet>>;
 
-const TEMPLATE_SUBDIR = path.join('templates', 'bounce');
 const SUFFIX = '.mustache';
 
-/**
- * The nearest `templates/bounce` above this module: two levels up from
- * `src/bounce/` under tsx, three from `dist/src/bounce/` after a build.
- */
-export function bounceTemplateDir(from: string = path.dirname(fileURLToPath(import.meta.url))): string {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, TEMPLATE_SUBDIR);
-    if (existsSync(candidate)) return candidate;
-    if (path.dirname(dir) === dir) throw new Error(`no ${TEMPLATE_SUBDIR} directory above ${from}`);
-  }
+/** `from` lets a test check the look-up from another place in the tree. */
+export function bounceTemplateDir(from?: string): string {
+  return templateDir('bounce', from);
 }
 
 export function loadBounceTemplates(dir: string = bounceTemplateDir()): BounceTemplates {

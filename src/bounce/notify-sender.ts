@@ -11,8 +11,6 @@ import { explainRefusal } from '../explain/refusal-view.js';
 import type { NoticeResult, RefusalNotice, RefusalNotifier } from '../delivery/refusal-notifier.js';
 import { CAUSE_INFO } from '../domain/cause.js';
 import type { GatewayLinks } from '../links/gateway-links.js';
-import type { MessageSpool } from '../spool/message-spool.js';
-import { readHeaderBlock } from '../spool/read-header-block.js';
 import { bounceEligibility } from './bounce-eligibility.js';
 import type { BounceLimiter } from './bounce-limiter.js';
 import type { BounceSender } from './bounce-sender.js';
@@ -21,7 +19,6 @@ import { renderBounce } from './render-bounce.js';
 
 export interface BounceNotifierDeps {
   sender: BounceSender;
-  spool: MessageSpool;
   links: GatewayLinks;
   /** From header of our bounces. */
   from: string;
@@ -35,8 +32,7 @@ export class BounceNotifier implements RefusalNotifier {
   constructor(private readonly deps: BounceNotifierDeps) {}
 
   async notify(notice: RefusalNotice, log: Logger): Promise<NoticeResult> {
-    const { job, message } = notice;
-    const headerBlock = await readHeaderBlock(await this.deps.spool.open(job.queueId));
+    const { job, message, headerBlock } = notice;
     const eligible = bounceEligibility(job.envelope.mailFrom, headerBlock);
     if (!eligible.bounce) {
       log.info({ why: eligible.why }, 'refusal not bounced');

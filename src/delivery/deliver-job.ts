@@ -25,7 +25,7 @@ import type { RefusalFacts } from '../domain/failures.js';
 import type { IdempotencyStore } from './delivery-record.js';
 import { deliverToRoute } from './deliver-to-route.js';
 import { DestinationResolver } from './destination.js';
-import type { RefusalNotifier } from './refusal-notifier.js';
+import type { RefusalNotice, RefusalNotifier } from './refusal-notifier.js';
 import { settle } from './refusal-policy.js';
 
 /** Attempts at handing a bounce to the MTA before the mail is left to the operator instead. */
@@ -71,7 +71,7 @@ export function createDeliveryHandler(deps: DeliveryDeps): (job: DeliveryJob, co
       try {
         message = await parseMessage(await deps.spool.open(job.queueId), workDir);
       } catch (err) {
-        if (err instanceof Refusal) return await finish(deps, job, null, auth, job.envelope.rcptTo.map((rcpt) => refused(rcpt, err)), context, log);
+        if (err instanceof Refusal) return await finish(deps, job, { message: null, headerBlock, auth }, job.envelope.rcptTo.map((rcpt) => refused(rcpt, err)), context, log);
         throw err;
       }
       const messageKey = message.messageId ?? `sha256:${await rawHash(deps.spool, job.queueId)}`;
@@ -95,7 +95,7 @@ export function createDeliveryHandler(deps: DeliveryDeps): (job: DeliveryJob, co
         // Recipients already delivered are skipped next time by their idempotency records.
         return { status: 'retry', reason: retry.message, ...(retry.retryAfterMs !== undefined ? { retryAfterMs: retry.retryAfterMs } : {}) };
       }
-      return await finish(deps, job, message, auth, outcomes, context, log);
+      return await finish(deps, job, { message, headerBlock, auth }, outcomes, context, log);
     } catch (err) {
       log.error({ err }, 'delivery attempt failed');
       return { status: 'retry', reason: (err as Error).message };
@@ -146,8 +146,7 @@ async function deliverOne(
 async function finish(
   deps: DeliveryDeps,
   job: DeliveryJob,
-  message: ParsedMessage | null,
-  auth: SenderAuthentication,
+  received: Pick<RefusalNotice, 'message' | 'headerBlock' | 'auth'>,
   outcomes: RecipientOutcome[],
   context: JobContext,
   log: Logger,
@@ -166,7 +165,7 @@ async function finish(
   let bounceLost = false;
   if (deps.notifier) {
     try {
-      const result = await deps.notifier.notify({ job, message, refusals: decision.refusals, keepUntil, auth }, log);
+      const result = await deps.notifier.notify({ job, ...received, refusals: decision.refusals, keepUntil }, log);
       notice = result.sent ? `bounced to ${result.to}${result.suppressed ? `; not again: ${result.suppressed}` : ''}` : `not bounced: ${result.why}`;
     } catch (err) {
       // The MTA would not take the bounce: retry a few times, then keep the mail for the operator

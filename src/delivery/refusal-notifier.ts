@@ -10,8 +10,10 @@ import type { SenderAuthentication } from '../sender/sender-authentication.js';
 
 export interface RefusalNotice {
   job: DeliveryJob;
-  /** Null when the message itself could not be parsed; the notifier reads the raw headers. */
+  /** Null when the message itself could not be parsed. */
   message: ParsedMessage | null;
+  /** The original's header block as received, read once by the worker: quoted in the bounce, checked for automation. */
+  headerBlock: Buffer;
   refusals: RefusedOutcome[];
   /** Set when the mail is parked: the bounce carries a retry link valid until then. */
   keepUntil: string | null;

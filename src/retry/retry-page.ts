@@ -3,7 +3,9 @@
  * route decides what it says.
  */
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import Mustache from 'mustache';
+import { templateDir } from '../templates/template-dir.js';
 
 export interface RetryPageModel {
   title: string;
@@ -19,15 +21,7 @@ export interface RetryPageModel {
 let template: string | null = null;
 
 function pageTemplate(): string {
-  // templates/ sits at the package root: two levels up from src/retry/ and three from dist/src/retry/.
-  for (const relative of ['../../templates/retry/page.html.mustache', '../../../templates/retry/page.html.mustache']) {
-    try {
-      return readFileSync(new URL(relative, import.meta.url), 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
-  }
-  throw new Error('templates/retry/page.html.mustache not found next to the package');
+  return readFileSync(path.join(templateDir('retry'), 'page.html.mustache'), 'utf8');
 }
 
 export function renderRetryPage(model: RetryPageModel): string {

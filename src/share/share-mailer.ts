@@ -3,9 +3,7 @@
  * The mail carries our fingerprint and Auto-Submitted, so a reply or an
  * auto-reply to it is recognised and never turned into a page or a bounce.
  */
-import { readFileSync } from 'node:fs';
-import nodemailer, { type Transporter } from 'nodemailer';
-import type { Config } from '../config/schema.js';
+import { createOutboundTransport, type OutboundOptions, type OutboundTransport } from '../outbound/outbound-transport.js';
 import { FINGERPRINT_HEADER } from '../bounce/compose-dsn.js';
 import type { RenderedShareMail } from './render/page-for-mail.js';
 
@@ -18,19 +16,10 @@ export interface OutgoingShare {
 }
 
 export class ShareMailer {
-  private readonly transport: Transporter;
+  private readonly transport: OutboundTransport;
 
-  constructor(bounces: Config['bounces'], ehloName: string) {
-    const { transport, dkim } = bounces;
-    this.transport = nodemailer.createTransport({
-      host: transport.host,
-      port: transport.port,
-      secure: transport.secure,
-      requireTLS: transport.requireTLS,
-      name: ehloName,
-      ...(transport.auth ? { auth: transport.auth } : {}),
-      ...(dkim ? { dkim: { domainName: dkim.domainName, keySelector: dkim.keySelector, privateKey: readFileSync(dkim.privateKeyFile, 'utf8') } } : {}),
-    });
+  constructor(options: OutboundOptions) {
+    this.transport = createOutboundTransport(options);
   }
 
   async send(share: OutgoingShare): Promise<{ messageId: string; response: string }> {

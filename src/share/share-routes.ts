@@ -4,6 +4,7 @@
  * or why not. Refusal causes map to HTTP statuses here and nowhere else.
  */
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Mustache from 'mustache';
 import type { Logger } from 'pino';
@@ -13,6 +14,7 @@ import type { GatewayLinks } from '../links/gateway-links.js';
 import type { RouteGroup } from '../web/web-app.js';
 import { identifyRequester, type RequesterDeps } from './requester.js';
 import { sharePage, type ShareDeps, type ShareResult } from './share-page.js';
+import { templateDir } from '../templates/template-dir.js';
 
 export interface ShareRouteDeps {
   requesters: RequesterDeps;
@@ -96,12 +98,5 @@ function html(reply: FastifyReply, status: number, model: Record<string, unknown
 }
 
 function loadTemplate(): string {
-  for (const relative of ['../../templates/share/page.html.mustache', '../../../templates/share/page.html.mustache']) {
-    try {
-      return readFileSync(new URL(relative, import.meta.url), 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
-  }
-  throw new Error('templates/share/page.html.mustache not found next to the package');
+  return readFileSync(path.join(templateDir('share'), 'page.html.mustache'), 'utf8');
 }

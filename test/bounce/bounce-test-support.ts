@@ -3,14 +3,12 @@
  * (so golden files are stable), a view per sample cause, and golden-file
  * comparison for test/golden/bounce.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { expect } from 'vitest';
 import { CAUSE_INFO } from '../../src/domain/cause.js';
 import { explainRefusal, type LinkMaker, type RefusalInput, type RefusalView } from '../../src/explain/refusal-view.js';
 import { causeSlug } from '../../src/links/gateway-links.js';
 import type { OriginalMessage } from '../../src/bounce/original-message.js';
 import { SAMPLE_REFUSALS } from '../helpers/sample-refusals.js';
+import { expectGolden as expectGoldenFile } from '../helpers/golden.js';
 
 export type SampleCause = keyof typeof SAMPLE_REFUSALS;
 export const SAMPLE_CAUSES = Object.keys(SAMPLE_REFUSALS) as SampleCause[];
@@ -61,20 +59,9 @@ export const ORIGINAL: OriginalMessage = {
 /** The original as received: its headers and a body with {@link BODY_ONLY_WORD}. */
 export const ORIGINAL_RAW = `${ORIGINAL_HEADERS}\r\nPlease check the list. ${BODY_ONLY_WORD}\r\n`;
 
-/**
- * Compares `actual` with test/golden/bounce/<file> exactly; with
- * UPDATE_GOLDEN=1 rewrites the file instead. A missing golden file fails.
- */
+/** Compares with test/golden/bounce/<file> (see helpers/golden.ts). */
 export function expectGolden(file: string, actual: string): void {
-  const dir = fileURLToPath(new URL('../golden/bounce/', import.meta.url));
-  const target = `${dir}${file}`;
-  if (process.env['UPDATE_GOLDEN'] === '1') {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(target, actual);
-    return;
-  }
-  expect(existsSync(target), `golden file ${target} is missing; run with UPDATE_GOLDEN=1`).toBe(true);
-  expect(actual).toBe(readFileSync(target, 'utf8'));
+  expectGoldenFile('bounce', file, actual);
 }
 
 /** One MIME entity as a test sees it: unfolded headers, its content type, raw body, and its children. */

@@ -2,11 +2,10 @@
  * Shared helpers for the content tests: a ParsedMessage with defaults, the
  * well-formedness proof (saxes, strict XML), and golden-file comparison.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { SaxesParser } from 'saxes';
 import { expect } from 'vitest';
 import type { ParsedMessage, StoredAttachment } from '../../src/domain/parsed-message.js';
+import { expectGolden as expectGoldenFile } from '../helpers/golden.js';
 
 /** A message with harmless defaults; tests override what they are about. */
 export function messageWith(overrides: Partial<ParsedMessage> = {}): ParsedMessage {
@@ -61,18 +60,7 @@ export function expectWellFormed(body: string): void {
   expect(parseStrictXml(body)).toEqual([]);
 }
 
-/**
- * Compares `actual` with test/golden/content/<name>.xhtml exactly; with
- * UPDATE_GOLDEN=1 rewrites the file instead. A missing golden file fails.
- */
+/** Compares with test/golden/content/<name>.xhtml (see helpers/golden.ts). */
 export function expectGolden(name: string, actual: string): void {
-  const dir = fileURLToPath(new URL('../golden/content/', import.meta.url));
-  const file = `${dir}${name}.xhtml`;
-  if (process.env['UPDATE_GOLDEN'] === '1') {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(file, actual);
-    return;
-  }
-  expect(existsSync(file), `golden file ${file} is missing; run with UPDATE_GOLDEN=1`).toBe(true);
-  expect(actual).toBe(readFileSync(file, 'utf8'));
+  expectGoldenFile('content', `${name}.xhtml`, actual);
 }

@@ -3,9 +3,9 @@
  * root, once per process. Templates are data: an admin may restyle or reword
  * the mail without a build, so they are not bundled into the code.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { templateDir } from '../../templates/template-dir.js';
 
 export interface ShareTemplates {
   /** HTML with a `<style>` block that juice inlines. */
@@ -13,18 +13,7 @@ export interface ShareTemplates {
   text: string;
 }
 
-const TEMPLATE_SUBDIR = path.join('templates', 'share');
-
-/** The nearest `templates/share` above this module: under tsx and after a build alike. */
-export function shareTemplateDir(from: string = path.dirname(fileURLToPath(import.meta.url))): string {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, TEMPLATE_SUBDIR);
-    if (existsSync(candidate)) return candidate;
-    if (path.dirname(dir) === dir) throw new Error(`no ${TEMPLATE_SUBDIR} directory above ${from}`);
-  }
-}
-
-export function loadShareTemplates(dir: string = shareTemplateDir()): ShareTemplates {
+export function loadShareTemplates(dir: string = templateDir('share')): ShareTemplates {
   return {
     html: readFileSync(path.join(dir, 'share.html.mustache'), 'utf8'),
     text: readFileSync(path.join(dir, 'share.txt.mustache'), 'utf8'),

@@ -4,10 +4,10 @@
  * records what it was asked for, and golden-file comparison for
  * test/golden/share.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { expect } from 'vitest';
 import type { AttachmentLoader, LoadedAttachment, PageForMail, ShareRequest } from '../../../src/share/render/page-for-mail.js';
+import { expectGolden as expectGoldenFile } from '../../helpers/golden.js';
 
 export const SITE = 'https://acme.atlassian.net/wiki';
 
@@ -76,18 +76,7 @@ export function loaderOver(files: Record<string, LoadedAttachment>): RecordingLo
   };
 }
 
-/**
- * Compares `actual` with test/golden/share/<file> exactly; with
- * UPDATE_GOLDEN=1 rewrites the file instead. A missing golden file fails.
- */
+/** Compares with test/golden/share/<file> (see helpers/golden.ts). */
 export function expectGolden(file: string, actual: string): void {
-  const dir = fileURLToPath(new URL('../../golden/share/', import.meta.url));
-  const target = `${dir}${file}`;
-  if (process.env['UPDATE_GOLDEN'] === '1') {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(target, actual);
-    return;
-  }
-  expect(existsSync(target), `golden file ${target} is missing; run with UPDATE_GOLDEN=1`).toBe(true);
-  expect(actual).toBe(readFileSync(target, 'utf8'));
+  expectGoldenFile('share', file, actual);
 }
