@@ -19,6 +19,8 @@ import { queueIdOf, startTestGateway, waitForFinalState, type FinalState } from 
 const APP_USER = '712020:6d61696c-3263-4000-8000-000000000002';
 const CONFLUENCE_USERS = 'a3b0c1d2-0000-4000-8000-000000000101';
 
+// Before the world: hooks run in reverse, so gateways close before their directories are removed.
+const tempDir = useTempDirs();
 const world = useE2eWorld();
 let sim: RunningSimulator;
 let admin: SimulatorAdmin;
@@ -27,7 +29,6 @@ beforeAll(() => {
   ({ sim, admin, outbox } = world);
 });
 const running = world.running;
-const tempDir = useTempDirs();
 
 interface Target {
   spoolDir: string;

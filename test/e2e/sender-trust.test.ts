@@ -14,6 +14,8 @@ import { useE2eWorld } from '../helpers/e2e-world.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 import { queueIdOf, startTestGateway, waitForFinalState } from '../helpers/test-gateway.js';
 
+// Before the world: hooks run in reverse, so gateways close before their directories are removed.
+const tempDir = useTempDirs();
 const world = useE2eWorld();
 let sim: RunningSimulator;
 let admin: SimulatorAdmin;
@@ -22,7 +24,6 @@ beforeAll(() => {
   ({ sim, admin, outbox } = world);
 });
 const running = world.running;
-const tempDir = useTempDirs();
 const dns = dnsStub();
 
 async function gateway(overrides: Record<string, unknown>): Promise<{ spoolDir: string; port: number }> {
