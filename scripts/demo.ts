@@ -58,6 +58,12 @@ process.stdout.write(`
          -H 'content-type: application/json' -d '{"spaceKey":"LOCKED","action":"grant","principal":{"type":"user","id":"${APP_USER}"},"operation":{"key":"create","targetType":"'$op'"}}'; done
     3. open the bounce's retry link in a browser and press "Post it now": the page appears, once.
 
+  Post as yourself instead of the app user (mine@demo.local writes with the sender's own account):
+    npm run send -- --to mine@demo.local                  → refused: alice@demo.local has not linked an account (bounce in the outbox)
+    1. open ${gateway.webUrl}/link, give alice@demo.local — the link mail lands in the outbox
+    2. open its link, press "Continue to Atlassian", sign in as alice@demo.local on the simulator's consent page, Accept
+    3. send again, or press the bounce's retry link: the page appears in LOCKED, written by Alice Example
+
   Share a page by e-mail (lands in the outbox):
     open ${gateway.webUrl}/share/form?pageId=98307   (API key: demo-share-key-alice-000000, any recipient)
     or: curl -s -XPOST ${gateway.webUrl}/share -H 'x-api-key: demo-share-key-alice-000000' -H 'content-type: application/json' \\

@@ -2,11 +2,13 @@
  * Who is calling. Site URL (`/wiki/…`): Basic e-mail:API token (reference
  * §B.5) or a seeded personal access token as Bearer (Data Center style,
  * §A.8). Gateway URL (`/ex/confluence/{cloudId}/wiki/…`): Bearer access tokens
- * from `POST /oauth/token` only; the site URL answers 401 for those (§A.0).
+ * from `POST /oauth/token` only — service-account tokens act as the service
+ * account, 3LO tokens as the person who consented; the site URL answers 401
+ * for both (§A.0).
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { type ApiFamily, familyError, NOT_PERMITTED_TO_USE, PERMISSION_EXCEPTION, type Reply, v1Error, v2Error } from './error-bodies.js';
-import type { OAuthTokenStore } from './oauth-tokens.js';
+import type { IssuedToken, OAuthTokenStore } from './oauth-tokens.js';
 import type { SiteState, UserRecord } from './site-state.js';
 
 export type AuthOutcome = { ok: true; user: UserRecord; via: 'basic' | 'pat' | 'oauth' } | { ok: false; reply: Reply };
@@ -19,7 +21,24 @@ export const BASIC_AUTH_FAILED_TEXT =
   'Basic authentication with passwords is deprecated.  For more information, see: https://confluence.atlassian.com/cloud/deprecation-of-basic-authentication-with-passwords-for-jira-and-confluence-apis-972355348.html\n';
 
 /** api.atlassian.com's answer to a missing or bad bearer token (as captured in viqueen/confluence-static-site#49). */
-const gatewayUnauthorized = (): Reply => ({ status: 401, json: { code: 401, message: 'Unauthorized' } });
+export const gatewayUnauthorized = (): Reply => ({ status: 401, json: { code: 401, message: 'Unauthorized' } });
+
+/** The credentials of an `Authorization: Bearer …` header, or null. */
+export function bearerToken(headers: IncomingHttpHeaders): string | null {
+  const [scheme = '', credentials = ''] = (headers.authorization ?? '').split(/\s+/, 2);
+  return scheme.toLowerCase() === 'bearer' && credentials !== '' ? credentials : null;
+}
+
+/**
+ * The live access token of this request, as the gateway sees it. On a site marked new (`SiteState.newSite`) a 3LO
+ * user token does not reach the site yet and counts as unknown; service-account tokens are unaffected.
+ */
+export function gatewayToken(headers: IncomingHttpHeaders, state: SiteState, tokens: OAuthTokenStore): IssuedToken | null {
+  const credentials = bearerToken(headers);
+  const token = credentials === null ? null : tokens.find(credentials);
+  if (!token || (token.kind === 'user' && state.newSite)) return null;
+  return token;
+}
 
 export function authenticate(
   headers: IncomingHttpHeaders,
@@ -32,7 +51,7 @@ export function authenticate(
   const [scheme = '', credentials = ''] = header.split(/\s+/, 2);
   let outcome: AuthOutcome;
   if (viaGateway) {
-    const token = scheme.toLowerCase() === 'bearer' ? tokens.find(credentials) : null;
+    const token = gatewayToken(headers, state, tokens);
     const user = token ? state.users.get(token.accountId) : undefined;
     outcome = user ? { ok: true, user, via: 'oauth' } : { ok: false, reply: gatewayUnauthorized() };
   } else if (scheme.toLowerCase() === 'basic') {

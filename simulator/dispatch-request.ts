@@ -13,7 +13,10 @@ import type { Caller } from './permissions.js';
 import { bufferedBody, collect, liveBody, type BodySource } from './request-body.js';
 import type { LoggedRequest } from './request-log.js';
 import { adminRoutes } from './routes/admin-routes.js';
+import { adminOAuthRoutes } from './routes/admin-oauth-routes.js';
 import { authServerRoutes } from './routes/auth-server.js';
+import { authorizeRoutes } from './routes/oauth-authorize.js';
+import { identityRoutes } from './routes/oauth-identity.js';
 import { v1AttachmentRoutes } from './routes/v1-attachments.js';
 import { v1ContentCrudRoutes } from './routes/v1-content-crud.js';
 import { v1ContentRoutes } from './routes/v1-content.js';
@@ -43,8 +46,8 @@ export function createDispatcher(core: SimulatorCore): Dispatcher {
     ...v2SpaceRoutes, ...v2PageRoutes, ...v2BlogPostRoutes, ...v2FooterCommentRoutes,
     ...v1AttachmentRoutes, ...v1ContentRoutes, ...v1ContentCrudRoutes, ...v1UserSpaceRoutes,
   ]);
-  const site = new Router<RequestContext>().addAll(authServerRoutes);
-  const admin = new Router<RequestContext>().addAll(adminRoutes);
+  const site = new Router<RequestContext>().addAll([...authServerRoutes, ...authorizeRoutes, ...identityRoutes]);
+  const admin = new Router<RequestContext>().addAll([...adminRoutes, ...adminOAuthRoutes]);
   const timers = new Set<NodeJS.Timeout>();
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -68,7 +71,9 @@ export function createDispatcher(core: SimulatorCore): Dispatcher {
     const path = gateway?.[2] ?? url.pathname;
     const family = familyOfPath(path);
     const apiMatch: RouteMatch<ApiContext> = path.startsWith('/wiki/') ? api.match(method, path) : { kind: 'none' };
-    // /oauth/token and /_edge/tenant_info live on the site itself, never under the gateway prefix.
+    // The authorization server (/authorize, /oauth/token), the identity calls (/me, /oauth/token/accessible-resources)
+    // and /_edge/tenant_info live beside the site (auth.atlassian.com, api.atlassian.com, the site's own host in
+    // Cloud), never under the gateway prefix.
     const siteMatch: RouteMatch<RequestContext> = apiMatch.kind === 'none' && !gateway ? site.match(method, path) : { kind: 'none' };
     const template = templateOf(apiMatch) ?? templateOf(siteMatch);
     const entry = core.log.record({ method, url: req.url ?? '/', route: template ? `${method} ${template}` : null });

@@ -39,17 +39,21 @@ try {
     ...u.personalAccessTokens.map((t) => `    Bearer ${t}   (personal access token of ${u.email})`),
   ]);
   const clients = seed.oauthClients.map((c) => `    ${c.clientId} / ${c.clientSecret}   (client credentials → ${seed.users.find((u) => u.accountId === c.accountId)?.email ?? c.accountId})`);
+  const apps = seed.oauthApps.map((a) => `    ${a.clientId} / ${a.clientSecret}   (3LO "${a.name}", callback ${a.redirectUris.join(', ')})`);
   process.stdout.write(
     [
       `Confluence simulator (seed ${path.relative(process.cwd(), values.seed)})`,
       `  API base (site URL)   ${sim.apiBase}`,
       `  API base (gateway)    ${sim.url}/ex/confluence/${sim.cloudId}/wiki   (OAuth access tokens only)`,
       `  OAuth token endpoint  POST ${sim.url}/oauth/token`,
+      `  3LO consent           GET ${sim.url}/authorize?audience=api.atlassian.com&client_id=…&scope=…&redirect_uri=…&state=…&response_type=code&prompt=consent`,
+      `  3LO identity          GET ${sim.url}/me · GET ${sim.url}/oauth/token/accessible-resources`,
       `  Tenant info           ${sim.url}/_edge/tenant_info`,
-      `  Admin                 ${sim.url}/__admin/state   (also /__admin/content?spaceKey=KEY, /__admin/requests, /__admin/faults)`,
+      `  Admin                 ${sim.url}/__admin/state   (also /__admin/content?spaceKey=KEY, /__admin/requests, /__admin/faults, /__admin/oauth/grants)`,
       '  Logins:',
       ...logins,
       ...(clients.length ? ['  OAuth clients:', ...clients] : []),
+      ...(apps.length ? ['  OAuth 2.0 (3LO) apps:', ...apps] : []),
       '',
     ].join('\n'),
   );

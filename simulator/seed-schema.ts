@@ -16,6 +16,7 @@ export const TARGET_TYPES = ['page', 'blogpost', 'comment', 'attachment', 'white
 
 /** Default per-site attachment limit in Cloud (reference §A.3, mailto.wiki attachments page). */
 export const DEFAULT_ATTACHMENT_MAX_BYTES = 100 * 1024 * 1024;
+export const DEFAULT_SITE_NAME = 'simulator';
 
 const numericId = z.string().regex(/^\d+$/, 'ids are numeric strings, e.g. "65537"');
 
@@ -47,6 +48,21 @@ const oauthClientSchema = z.strictObject({
   clientSecret: z.string().min(1),
   accountId: z.string().min(1).describe('the service-account user the token acts as'),
   scopes: z.array(z.string()).default([]),
+});
+
+/**
+ * An OAuth 2.0 (3LO) app from the developer console: people consent to it and its tokens act as them.
+ * Callback URLs match exactly, path and port included (an Atlassian staff answer: the current implementation is
+ * "picky", community.developer.atlassian.com/t/…/69113). Staff also say an app has a single callback URL (…/t/…/32413);
+ * a list is allowed here so one seed can serve several test callbacks.
+ * `scopes` is what the app is configured with, so what `/authorize` may ask for.
+ */
+const oauthAppSchema = z.strictObject({
+  clientId: z.string().min(1),
+  clientSecret: z.string().min(1),
+  name: z.string().min(1),
+  redirectUris: z.array(z.url()).min(1),
+  scopes: z.array(z.string().regex(/^\S+$/, 'a scope is one word (scopes are space-separated on the wire)')).default([]),
 });
 
 const spaceSchema = z.strictObject({
@@ -114,11 +130,16 @@ export const seedSchema = z
   .strictObject({
     cloudId: z.string().min(1),
     site: z
-      .strictObject({ attachmentMaxBytes: z.number().int().positive().default(DEFAULT_ATTACHMENT_MAX_BYTES) })
-      .default({ attachmentMaxBytes: DEFAULT_ATTACHMENT_MAX_BYTES }),
+      .strictObject({
+        attachmentMaxBytes: z.number().int().positive().default(DEFAULT_ATTACHMENT_MAX_BYTES),
+        /** The site's name as `accessible-resources` lists it (Cloud: the subdomain of <name>.atlassian.net). */
+        name: z.string().min(1).default(DEFAULT_SITE_NAME),
+      })
+      .default({ attachmentMaxBytes: DEFAULT_ATTACHMENT_MAX_BYTES, name: DEFAULT_SITE_NAME }),
     users: z.array(userSchema).min(1),
     groups: z.array(groupSchema).default([]),
     oauthClients: z.array(oauthClientSchema).default([]),
+    oauthApps: z.array(oauthAppSchema).default([]),
     spaces: z.array(spaceSchema).default([]),
     pages: z.array(pageSchema).default([]),
     blogPosts: z.array(blogPostSchema).default([]),
@@ -172,6 +193,14 @@ function crossCheck(seed: ValidSeed, report: Report): void {
   const principalExists = (p: { type: 'user' | 'group'; id: string }) => (p.type === 'user' ? users.has(p.id) : groups.has(p.id));
   seed.groups.forEach((g, i) => g.members.forEach((m, j) => users.has(m) || report(['groups', i, 'members', j], `no user ${m}`)));
   seed.oauthClients.forEach((c, i) => users.has(c.accountId) || report(['oauthClients', i, 'accountId'], `no user ${c.accountId}`));
+  // One token endpoint serves both kinds of client, so a client id names one of them only.
+  const clientIds = unique(seed.oauthClients, (c) => c.clientId, 'oauthClients', 'clientId', report);
+  unique(seed.oauthApps, (a) => a.clientId, 'oauthApps', 'clientId', report);
+  seed.oauthApps.forEach((a, i) => {
+    if (clientIds.has(a.clientId)) report(['oauthApps', i, 'clientId'], `${a.clientId} is also an oauthClients clientId`);
+    a.redirectUris.forEach((u, j) => a.redirectUris.indexOf(u) === j || report(['oauthApps', i, 'redirectUris', j], `duplicate redirect URI ${u}`));
+    a.scopes.forEach((sc, j) => a.scopes.indexOf(sc) === j || report(['oauthApps', i, 'scopes', j], `duplicate scope ${sc}`));
+  });
   const pages = new Map(seed.pages.map((p) => [p.id, p]));
   seed.spaces.forEach((s, i) => {
     s.permissions.forEach((p, j) => principalExists(p.principal) || report(['spaces', i, 'permissions', j, 'principal', 'id'], `no ${p.principal.type} ${p.principal.id}`));

@@ -118,6 +118,15 @@ export interface OAuthClientRecord {
   scopes: string[];
 }
 
+/** A 3LO app people can link their account to (see seed-schema.ts `oauthApps`). */
+export interface OAuthAppRecord {
+  clientId: string;
+  clientSecret: string;
+  name: string;
+  redirectUris: string[];
+  scopes: string[];
+}
+
 /** Seeded content without a date gets this one, so responses are stable across runs. */
 const SEED_DATE = '2024-01-15T09:00:00.000Z';
 
@@ -125,18 +134,27 @@ export const emptyRestrictions = (): Restrictions => ({ read: { users: [], group
 
 export class SiteState {
   readonly cloudId: string;
+  readonly siteName: string;
   readonly attachmentMaxBytes: number;
+  /**
+   * A just-created site (seed 000: impersonation "might" need "a few hours" on a new instance). While set, 3LO
+   * user tokens do not see the site: `accessible-resources` leaves it out and the gateway answers 401 as for an
+   * unknown token. The real behaviour was not found; this is the simulator's model. Admin-set, false after reset.
+   */
+  newSite = false;
   readonly users = new Map<string, UserRecord>();
   readonly groups = new Map<string, GroupRecord>();
   readonly spaces = new Map<string, SpaceRecord>();
   readonly content = new Map<string, ContentRecord>();
   readonly oauthClients = new Map<string, OAuthClientRecord>();
+  readonly oauthApps = new Map<string, OAuthAppRecord>();
   /** Ids of the spaces an app access rule closes to apps (reference §A.4); see permissions.ts `Caller`. */
   readonly appBlockedSpaceIds = new Set<string>();
   private lastId = 0;
 
   constructor(seed: ValidSeed) {
     this.cloudId = seed.cloudId;
+    this.siteName = seed.site.name;
     this.attachmentMaxBytes = seed.site.attachmentMaxBytes;
     const seededIds = [...seed.spaces, ...seed.pages, ...seed.blogPosts, ...seed.comments, ...seed.attachments].map((x) => Number(x.id));
     this.lastId = Math.max(65536, ...seededIds);
@@ -144,6 +162,7 @@ export class SiteState {
     for (const u of seed.users) this.users.set(u.accountId, { ...u, apiTokens: [...u.apiTokens], personalAccessTokens: [...u.personalAccessTokens] });
     for (const g of seed.groups) this.groups.set(g.id, { ...g, members: [...g.members] });
     for (const c of seed.oauthClients) this.oauthClients.set(c.clientId, { ...c });
+    for (const a of seed.oauthApps) this.oauthApps.set(a.clientId, { ...a, redirectUris: [...a.redirectUris], scopes: [...a.scopes] });
     for (const s of seed.spaces) {
       this.spaces.set(s.id, {
         id: s.id, key: s.key, name: s.name, type: s.type, homepageId: s.homepageId ?? null,

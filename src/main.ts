@@ -16,6 +16,12 @@ import { CloudClient } from './confluence/cloud-client.js';
 import type { ConfluenceApi } from './confluence/confluence-api.js';
 import { createDeliveryHandler } from './delivery/deliver-job.js';
 import { GatewayLinks } from './links/gateway-links.js';
+import type { AccountLink } from './linking/account-link.js';
+import type { LinkedAccounts } from './linking/linked-accounts.js';
+import { openLinkedAccounts } from './linking/open-linked-accounts.js';
+import { linkRoutes } from './linking/link-routes.js';
+import { ProofMailer } from './linking/proof-mailer.js';
+import type { RequestPacer } from './confluence/request-pacer.js';
 import { SignedTokens } from './links/signed-token.js';
 import { guideRoutes } from './guide/guide-routes.js';
 import { retryRoutes } from './retry/retry-routes.js';
@@ -60,7 +66,7 @@ async function shareRoutesFor(config: Config, backend: GatewayBackend, links: Ga
   const log = logger.child({ component: 'share' });
   const clientFor = (siteId: string, auth: SiteConfig['auth'], baseUrl?: string) => {
     const site = config.sites[siteId]!;
-    return new CloudClient(siteId, { ...site, auth, ...(baseUrl ? { baseUrl } : {}) }, log, undefined, backend.pacer({ siteId, requestsPerHour: site.requestsPerHour }));
+    return new CloudClient({ siteId, site: { ...site, auth, ...(baseUrl ? { baseUrl } : {}) }, logger: log, pacer: backend.pacer({ siteId, requestsPerHour: site.requestsPerHour }) });
   };
   const appClients = new Map(Object.entries(config.sites).map(([id, site]) => [id, clientFor(id, site.auth)]));
   const mailer = new ShareMailer(outboundOptions(config));
@@ -86,6 +92,47 @@ async function shareRoutesFor(config: Config, backend: GatewayBackend, links: Ga
     },
     links,
     logger: log,
+  });
+}
+
+/**
+ * Clients acting as linked people, one per link (its look-ups cached like the
+ * app user's), counted in the site's request budget like every other call.
+ */
+function linkedClients(config: Config, accounts: LinkedAccounts | null, logger: Logger, pacers: ReadonlyMap<string, RequestPacer>): (link: AccountLink) => ConfluenceApi {
+  const clients = new Map<string, ConfluenceApi>();
+  return (link) => {
+    const id = `${link.key}\u0000${link.accountId}`;
+    let client = clients.get(id);
+    if (!client) {
+      const oauth = accounts?.oauthFor(link.siteId);
+      if (!accounts || !oauth) throw new Error(`site ${link.siteId} has no userLinking configured`);
+      // A bounded cache: people come and go, the gateway runs for months.
+      if (clients.size >= 1000) clients.delete(clients.keys().next().value!);
+      client = new CloudClient({
+        siteId: link.siteId,
+        site: config.sites[link.siteId]!,
+        logger,
+        pacer: pacers.get(link.siteId)!,
+        as: { auth: accounts.authFor(link), baseUrl: oauth.siteApiBaseUrl(), identity: `user:${link.accountId}` },
+      });
+      clients.set(id, client);
+    }
+    return client;
+  };
+}
+
+/** /link: people link their mail address to their Atlassian account (routes that write as the sender). */
+function accountLinkRoutes(config: Config, backend: GatewayBackend, accounts: LinkedAccounts, links: GatewayLinks, logger: Logger, closers: Array<() => Promise<void>>): RouteGroup {
+  const mailer = new ProofMailer(outboundOptions(config), config.share.from ?? `mail2confluence <noreply@${config.smtp.hostname}>`);
+  closers.push(async () => mailer.close());
+  return linkRoutes({
+    config,
+    accounts,
+    links,
+    mailer,
+    proofLimiter: backend.rateLimiter({ name: 'link-proof', points: config.linking.proofMailsPerHour, durationS: 3600 }),
+    logger: logger.child({ component: 'linking' }),
   });
 }
 
@@ -124,13 +171,14 @@ async function startRoles(
   const routes = new RouteTable(config);
   const links = new GatewayLinks(config.http.publicUrl, new SignedTokens(await backend.linkSecret(config.links.secret)), config.links.guideTtlDays * DAY_MS);
 
+  const accounts = roles.has('worker') || roles.has('web') ? await openLinkedAccounts(config, () => backend.linkStore(), logger) : null;
+
   if (roles.has('worker')) {
     const { store, workDir } = await backend.prepareWorker();
+    const confluenceLog = logger.child({ component: 'confluence' });
+    const pacers = new Map(Object.entries(config.sites).map(([id, site]) => [id, backend.pacer({ siteId: id, requestsPerHour: site.requestsPerHour })]));
     const sites = new Map<string, ConfluenceApi>(
-      Object.entries(config.sites).map(([id, site]) => [
-        id,
-        new CloudClient(id, site, logger.child({ component: 'confluence' }), undefined, backend.pacer({ siteId: id, requestsPerHour: site.requestsPerHour })),
-      ]),
+      Object.entries(config.sites).map(([id, site]) => [id, new CloudClient({ siteId: id, site, logger: confluenceLog, pacer: pacers.get(id)! })]),
     );
     const siteLinks = new Map(Object.entries(config.sites).map(([id, site]) => [id, { siteUrl: site.siteUrl ?? site.baseUrl, siteFlavor: site.flavor }]));
     queue.process(
@@ -139,6 +187,8 @@ async function startRoles(
         routes,
         sites,
         siteLinks,
+        accounts,
+        clientForLink: linkedClients(config, accounts, confluenceLog, pacers),
         store,
         workDir,
         content: { remoteImages: config.content.remoteImages },
@@ -182,6 +232,7 @@ async function startRoles(
         guideRoutes(links),
         retryRoutes({ queue, links, logger: logger.child({ component: 'retry' }) }),
         ...(config.share.enabled ? [await shareRoutesFor(config, backend, links, logger, closers)] : []),
+        ...(accounts ? [accountLinkRoutes(config, backend, accounts, links, logger, closers)] : []),
       ],
     });
     webUrl = await web.listen({ host: config.http.host, port: config.http.port });

@@ -2,32 +2,17 @@
  * The admin API under /__admin (no auth, never counted, never faulted): see
  * everything regardless of permissions, read and clear request counts, inject
  * faults, change permissions, restrictions, app access rules and users, reset
- * to the seed.
+ * to the seed. The authorization server's hooks (3LO grants, clock) are in
+ * admin-oauth-routes.ts.
  */
 import { z } from 'zod';
-import { ReplyError, type Reply } from '../error-bodies.js';
+import type { Reply } from '../error-bodies.js';
 import { faultSchema } from '../faults.js';
 import type { Route } from '../http-router.js';
-import { collect } from '../request-body.js';
 import { spacePermissionSchema } from '../seed-schema.js';
 import type { RequestContext } from '../simulator-core.js';
 import type { ContentRecord, SiteState, SpaceRecord } from '../site-state.js';
-
-const bad = (message: string): ReplyError => new ReplyError({ status: 400, json: { error: message } });
-const missing = (message: string): ReplyError => new ReplyError({ status: 404, json: { error: message } });
-
-async function parseBody<T extends z.ZodType>(ctx: RequestContext, schema: T): Promise<z.output<T>> {
-  const raw = (await collect(ctx.body.stream(), 1024 * 1024)).toString('utf8');
-  let json: unknown;
-  try {
-    json = raw === '' ? {} : JSON.parse(raw);
-  } catch (err) {
-    throw bad(`body is not JSON: ${(err as Error).message}`);
-  }
-  const result = schema.safeParse(json);
-  if (!result.success) throw bad(result.error.issues.map((i) => `${i.path.map(String).join('.') || '(body)'}: ${i.message}`).join('; '));
-  return result.data;
-}
+import { bad, missing, parseBody } from './admin-body.js';
 
 /** One piece of content as the admin sees it: body, labels, restrictions, attachment names. */
 export function adminContentView(state: SiteState, c: ContentRecord): Record<string, unknown> {
@@ -68,10 +53,11 @@ async function getState(ctx: RequestContext): Promise<Reply> {
     status: 200,
     json: {
       cloudId: state.cloudId,
-      site: { attachmentMaxBytes: state.attachmentMaxBytes },
+      site: { name: state.siteName, attachmentMaxBytes: state.attachmentMaxBytes, newSite: state.newSite },
       users: [...state.users.values()],
       groups: [...state.groups.values()],
       oauthClients: [...state.oauthClients.values()],
+      oauthApps: [...state.oauthApps.values()],
       spaces: [...state.spaces.values()],
       appAccessRules: appAccessRulesView(state),
       content: state.all().map((c) => adminContentView(state, c)),

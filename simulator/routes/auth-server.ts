@@ -1,13 +1,16 @@
 /**
- * Outside the site API: the authorization server's client-credentials grant
- * (auth.atlassian.com/oauth/token, reference §B.6) and the site's
+ * Outside the site API: the authorization server's token endpoint
+ * (auth.atlassian.com/oauth/token, reference §B.6) — service-account client
+ * credentials here, the 3LO grants in oauth-token-grants.ts — and the site's
  * `/_edge/tenant_info` that tells a client its cloudId (reference §A.0).
  */
 import type { Reply } from '../error-bodies.js';
 import type { Route } from '../http-router.js';
+import { clientUnauthorized } from '../oauth-errors.js';
 import { ACCESS_TOKEN_TTL_SECONDS } from '../oauth-tokens.js';
 import { asRecord, BodyTooLarge } from '../request-body.js';
 import type { RequestContext } from '../simulator-core.js';
+import { authorizationCodeGrant, refreshTokenGrant } from './oauth-token-grants.js';
 
 /** A token request is a few hundred bytes; anything near this is not one. */
 const TOKEN_REQUEST_LIMIT = 64 * 1024;
@@ -48,13 +51,14 @@ async function issueToken(ctx: RequestContext): Promise<Reply> {
     throw err;
   }
   const grantType = fields.grant_type;
+  if (grantType === 'authorization_code') return authorizationCodeGrant(ctx, fields);
+  if (grantType === 'refresh_token') return refreshTokenGrant(ctx, fields);
   if (grantType !== 'client_credentials') {
     return { status: 400, json: { error: 'unsupported_grant_type', error_description: `Unsupported grant type: ${String(grantType ?? '')}` } };
   }
+  // Service accounts only: a 3LO app's credentials do not give it a token of its own.
   const client = ctx.core.state.oauthClients.get(String(fields.client_id ?? ''));
-  if (!client || client.clientSecret !== fields.client_secret) {
-    return { status: 401, json: { error: 'access_denied', error_description: 'Unauthorized' } };
-  }
+  if (!client || client.clientSecret !== fields.client_secret) return clientUnauthorized();
   const token = ctx.core.tokens.issue(client);
   return {
     status: 200,

@@ -8,6 +8,7 @@ import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { PacerOptions, RequestPacer } from '../confluence/request-pacer.js';
 import type { Config } from '../config/schema.js';
 import type { IdempotencyStore } from '../delivery/delivery-record.js';
+import type { LinkStore } from '../linking/account-link.js';
 import type { JobQueue } from '../queue/job-queue.js';
 import type { MessageSpool } from '../spool/message-spool.js';
 
@@ -33,6 +34,8 @@ export interface GatewayBackend {
    * orphaned messages, open the idempotency store and scratch space.
    */
   prepareWorker(): Promise<WorkerResources>;
+  /** Where linked accounts live (tokens sealed): shared by the web flow that makes them and the workers that use them. */
+  linkStore(): Promise<LinkStore>;
   /** Graceful: the queue stops taking jobs and waits for running ones; then connections close. */
   close(): Promise<void>;
 }

@@ -8,6 +8,7 @@ import type { Config } from '../config/schema.js';
 import { FileIdempotencyStore } from '../delivery/file-idempotency-store.js';
 import { localPacer } from '../confluence/request-pacer.js';
 import { linkSecret } from '../links/link-secret.js';
+import { FileLinkStore } from '../linking/file-link-store.js';
 import { FileJobQueue } from '../queue/file-job-queue.js';
 import { FileSpool } from '../spool/file-spool.js';
 import { sweepOrphanMessages } from '../spool/sweep-orphans.js';
@@ -39,6 +40,11 @@ export async function openEmbeddedBackend(config: Config, options: BackendOption
     pacer: localPacer,
     // One process accepts and delivers per spool as far as limits go: counts in memory are enough.
     rateLimiter: ({ name, points, durationS }) => new RateLimiterMemory({ keyPrefix: `m2c-${name}`, points, duration: durationS }),
+    async linkStore() {
+      const store = new FileLinkStore(dir);
+      await store.init();
+      return store;
+    },
     async prepareWorker() {
       // First, so that a second worker on this spool stops here, before touching anything.
       await queue.claimConsumer();

@@ -8,6 +8,7 @@ import { RateLimiterRedis } from 'rate-limiter-flexible';
 import type { Config } from '../config/schema.js';
 import { RedisIdempotencyStore } from '../delivery/redis-idempotency-store.js';
 import { redisLinkSecret } from '../links/redis-link-secret.js';
+import { RedisLinkStore } from '../linking/redis-link-store.js';
 import { redisPacer } from '../confluence/request-pacer.js';
 import { RedisConnections } from '../queue/redis-connection.js';
 import { checkRedisDurability } from '../queue/redis-durability.js';
@@ -56,6 +57,9 @@ export async function openRedisBackend(config: Config, url: string, options: Bac
     linkSecret: (configured) => redisLinkSecret(configured, redis, prefix),
     pacer: (pacerOptions) => redisPacer(redis, prefix, pacerOptions),
     rateLimiter: ({ name, points, durationS }) => new RateLimiterRedis({ storeClient: redis, keyPrefix: `${prefix}:limit:${name}`, points, duration: durationS }),
+    async linkStore() {
+      return new RedisLinkStore(redis, prefix, logger);
+    },
     async prepareWorker() {
       await sweep();
       sweeper = setInterval(() => void sweep(), SWEEP_EVERY_MS);

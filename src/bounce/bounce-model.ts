@@ -34,6 +34,12 @@ export interface BounceModel {
   size?: { actual: string; limit: string };
   links: RefusalView['links'];
   retry?: { url: string; expires: string };
+  /** The sender's own linked account was (to be) the writer, not the app user. */
+  writesAsSender: boolean;
+  sender?: { address: string; neverLinked: boolean; why: string };
+  relink?: { url: string; expires: string };
+  /** Where anyone can ask for a fresh account-link mail. */
+  linkPageUrl?: string;
 }
 
 export function buildBounceModel(view: RefusalView, original: OriginalMessage): BounceModel {
@@ -50,6 +56,7 @@ export function buildBounceModel(view: RefusalView, original: OriginalMessage): 
     refusedFileList: view.refusedFiles.join(', '),
     hasFacts: false,
     links: view.links,
+    writesAsSender: view.writesAsSender,
   };
   if (original.subject) model.subject = original.subject;
   if (view.space) {
@@ -68,6 +75,9 @@ export function buildBounceModel(view: RefusalView, original: OriginalMessage): 
   }
   model.hasFacts = Boolean(model.space ?? model.appUser ?? model.pageTitle ?? model.parent);
   if (view.retry) model.retry = { url: view.retry.url, expires: formatExpiry(view.retry.expiresAt) };
+  if (view.sender) model.sender = { ...view.sender, why: asSentence(view.sender.why) };
+  if (view.relink) model.relink = { url: view.relink.url, expires: formatExpiry(view.relink.expiresAt) };
+  if (view.links.linkPage) model.linkPageUrl = view.links.linkPage;
   return model;
 }
 

@@ -28,6 +28,9 @@ export interface BounceNotifierDeps {
   limiter: BounceLimiter;
 }
 
+/** A re-link link in a bounce works for a week; after that, /link mails a fresh one. */
+const RELINK_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+
 export class BounceNotifier implements RefusalNotifier {
   constructor(private readonly deps: BounceNotifierDeps) {}
 
@@ -53,6 +56,11 @@ export class BounceNotifier implements RefusalNotifier {
     let sentAny = false;
     for (const refusal of notice.refusals) {
       const view = explainRefusal(refusal, this.deps.links, CAUSE_INFO[refusal.cause].parkable ? retry : undefined);
+      const { senderAddress, siteId } = refusal.facts;
+      // Only to the linked address itself: the link proves whoever opens it reads that mailbox.
+      if (refusal.cause === 'LINK_EXPIRED' && senderAddress && siteId && senderAddress === eligible.to.toLowerCase()) {
+        view.relink = this.deps.links.accountLinkUrl({ siteId, address: senderAddress }, RELINK_TTL_MS);
+      }
       const original = {
         queueId: job.queueId,
         envelopeFrom: eligible.to,

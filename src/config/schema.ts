@@ -100,6 +100,46 @@ const clientCredentialsAuth = z.strictObject({
   tokenUrl: z.url().default('https://auth.atlassian.com/oauth/token'),
 });
 
+/**
+ * Lets people link their own Atlassian account (OAuth 2.0 authorization code,
+ * "3LO", reference §B.6) so that routes with `writeAs: sender` post with
+ * their permissions. The URLs are Atlassian's; tests point them at the simulator.
+ */
+const userLinkingSchema = z.strictObject({
+  /** The OAuth 2.0 (3LO) app from developer.atlassian.com; its callback URL must be <http.publicUrl>/link/callback. */
+  clientId: z.string().min(1),
+  clientSecret: z.string().min(1),
+  /** The site's cloudId (https://<site>.atlassian.net/_edge/tenant_info): which of a person's sites the link is for. */
+  cloudId: z.string().min(1),
+  authorizeUrl: z.url().default('https://auth.atlassian.com/authorize'),
+  tokenUrl: z.url().default('https://auth.atlassian.com/oauth/token'),
+  /** Serves /oauth/token/accessible-resources, /me and the site API at /ex/confluence/{cloudId}/wiki. */
+  apiUrl: z.url().default('https://api.atlassian.com'),
+  /**
+   * Granular scopes: REST v2 (pages, blog posts, spaces) documents only
+   * these. offline_access is what gives refresh tokens; without it a link
+   * would last an hour.
+   */
+  scopes: z
+    .array(z.string().min(1))
+    .default([
+      'read:space:confluence',
+      'read:page:confluence',
+      'write:page:confluence',
+      'read:blogpost:confluence',
+      'write:blogpost:confluence',
+      'read:attachment:confluence',
+      'write:attachment:confluence',
+      'read:content-details:confluence',
+      'write:label:confluence',
+      'read:content.permission:confluence',
+      'read:user:confluence',
+      'read:me',
+      'offline_access',
+    ])
+    .refine((scopes) => scopes.includes('offline_access'), 'must include offline_access, or every link expires after an hour'),
+});
+
 export const siteSchema = z.strictObject({
   /**
    * API base ending in /wiki: `https://acme.atlassian.net/wiki` (API token),
@@ -120,6 +160,7 @@ export const siteSchema = z.strictObject({
    * still makes every worker of the site back off together.
    */
   requestsPerHour: z.number().int().positive().optional(),
+  userLinking: userLinkingSchema.optional(),
 });
 
 const titleConflict = z.enum(['append-datetime', 'append-counter', 'refuse']);
@@ -141,6 +182,8 @@ const sendersPolicySchema = z.discriminatedUnion('policy', [
     .refine((value) => value.addresses.length + value.domains.length > 0, 'an allowlist needs addresses or domains'),
   /** DMARC must pass for the From domain; with `domains`, only for those domains. */
   z.strictObject({ policy: z.literal('dmarc-pass'), domains: z.array(domainName).default([]) }),
+  /** Only authenticated senders who have linked their Atlassian account on the route's site (see /link). */
+  z.strictObject({ policy: z.literal('linked') }),
 ]);
 
 const routeSchema = z.strictObject({
@@ -160,6 +203,18 @@ const routeSchema = z.strictObject({
   titleConflict: titleConflict.optional(),
   timeZone: z.string().optional(),
   senders: sendersPolicySchema.default({ policy: 'open' }),
+  /**
+   * Whose permissions a post is made with (seed 004's choice): the app user's
+   * (default), or the sender's own through their linked account.
+   */
+  writeAs: z.enum(['app-user', 'sender']).default('app-user'),
+  /**
+   * writeAs sender, and the sender has no working link: `refuse` (LINK_EXPIRED,
+   * with a link to link again; the default, as the app user would otherwise
+   * write where the sender may not), or `app-user`: post as the app user and
+   * say so in the page footer.
+   */
+  whenNotLinked: z.enum(['refuse', 'app-user']).default('refuse'),
 });
 
 const contentSchema = z
@@ -270,6 +325,21 @@ const redisSchema = z
   })
   .prefault({});
 
+const linkingSchema = z
+  .strictObject({
+    /**
+     * Encrypts linked accounts' tokens at rest (AES-256-GCM, key derived with
+     * HKDF). Required once a site has userLinking; give it from the
+     * environment (M2C__linking__encryptionKey). Changing it unlinks everyone.
+     */
+    encryptionKey: z.string().min(32, 'use at least 32 characters').optional(),
+    /** How long the link in the address-proof mail works. */
+    proofTtlMinutes: z.number().positive().default(60),
+    /** Address-proof mails per address per hour, so /link cannot be used to flood someone's mailbox. */
+    proofMailsPerHour: z.number().int().positive().default(5),
+  })
+  .prefault({});
+
 const logSchema = z
   .strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -296,6 +366,7 @@ export const configSchema = z
     links: linksSchema,
     refusals: refusalsSchema,
     share: shareSchema,
+    linking: linkingSchema,
     log: logSchema,
   })
   .superRefine((config, ctx) => {
@@ -309,6 +380,10 @@ export const configSchema = z
       if (site.flavor === 'datacenter') {
         ctx.addIssue({ code: 'custom', path: ['sites', id, 'flavor'], message: 'Data Center sites are not supported yet (its REST API has no v2); use a Cloud site' });
       }
+    }
+    const linkingSites = Object.entries(config.sites).filter(([, site]) => site.userLinking);
+    if (linkingSites.length && !config.linking.encryptionKey) {
+      ctx.addIssue({ code: 'custom', path: ['linking', 'encryptionKey'], message: `sites ${linkingSites.map(([id]) => id).join(', ')} link user accounts; their tokens need an encryption key (M2C__linking__encryptionKey)` });
     }
     config.routes.forEach((route, index) => {
       if (!(route.site in config.sites)) {
@@ -328,6 +403,14 @@ export const configSchema = z
       if (placeholders === 1 && (route.parentId || route.parentTitle)) {
         ctx.addIssue({ code: 'custom', path: ['routes', index], message: '{parent} in match already names the parent; drop parentId/parentTitle' });
       }
+      const linking = config.sites[route.site]?.userLinking;
+      if (!linking && (route.writeAs === 'sender' || route.senders.policy === 'linked')) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['routes', index, route.writeAs === 'sender' ? 'writeAs' : 'senders'],
+          message: `needs linked accounts: configure sites.${route.site}.userLinking`,
+        });
+      }
       if (route.kind === 'blogpost' && (placeholders === 1 || route.parentId || route.parentTitle)) {
         ctx.addIssue({ code: 'custom', path: ['routes', index, 'kind'], message: 'blog posts have no parent page' });
       }
@@ -340,7 +423,7 @@ export type RouteConfig = Config['routes'][number];
 export type SendersPolicy = RouteConfig['senders'];
 
 /** Keys whose values never appear in `check-config` output or logs. */
-export const SECRET_KEYS: ReadonlySet<string> = new Set(['apiToken', 'token', 'clientSecret', 'password', 'pass', 'secret', 'key']);
+export const SECRET_KEYS: ReadonlySet<string> = new Set(['apiToken', 'token', 'clientSecret', 'password', 'pass', 'secret', 'key', 'encryptionKey']);
 
 function isCidr(value: string): boolean {
   try {

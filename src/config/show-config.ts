@@ -36,13 +36,22 @@ export function describeRoutes(config: Config): string[] {
           ? `, under the page titled "${route.parentTitle}"`
           : ', under the space home page';
     const labels = route.labels.length ? `, labelled ${route.labels.join(', ')}` : '';
-    return `${route.match} → ${where}${parent}${labels} on ${site?.baseUrl ?? route.site}, written by the app user; ${sendersInWords(route.senders)}`;
+    return `${route.match} → ${where}${parent}${labels} on ${site?.baseUrl ?? route.site}, ${writerInWords(route)}; ${sendersInWords(route.senders)}`;
   });
+}
+
+/** Whose permissions a route posts with, as an admin would say it. */
+export function writerInWords(route: Pick<Config['routes'][number], 'writeAs' | 'whenNotLinked'>): string {
+  if (route.writeAs === 'app-user') return 'written by the app user';
+  return route.whenNotLinked === 'app-user'
+    ? "written as the sender through their linked Atlassian account, or by the app user (said in the page footer) when they have no working link"
+    : 'written as the sender through their linked Atlassian account; refused (LINK_EXPIRED) when they have no working link';
 }
 
 /** A route's sender policy as an admin would say it. */
 export function sendersInWords(policy: SendersPolicy): string {
   if (policy.policy === 'open') return 'anyone may send';
+  if (policy.policy === 'linked') return 'only authenticated senders who have linked their Atlassian account (at /link)';
   if (policy.policy === 'dmarc-pass') {
     return policy.domains.length
       ? `only senders whose From passes DMARC, in ${orList(policy.domains.map((domain) => `${domain} (and its subdomains)`))}`

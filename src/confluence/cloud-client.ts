@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { SiteConfig } from '../config/schema.js';
 import type { UploadFile } from '../domain/page-content.js';
 import type { ContentKind } from '../domain/route.js';
-import { createAuthProvider } from './auth.js';
+import { createAuthProvider, type AuthProvider } from './auth.js';
 import type { AppUser, Attachment, ConfluenceApi, Content, CreateContent, Operation, Space } from './confluence-api.js';
 import { ConfluenceError } from './confluence-error.js';
 import { HttpTransport } from './http-transport.js';
@@ -33,25 +33,38 @@ interface V2List<T> {
 
 const COLLECTION: Record<ContentKind, string> = { page: 'pages', blogpost: 'blogposts' };
 
+export interface CloudClientOptions {
+  siteId: string;
+  site: SiteConfig;
+  logger?: Logger;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  pacer?: RequestPacer;
+  /**
+   * Someone other than the app user: a linked person's tokens, with the URL
+   * their tokens work on. `identity` keeps cached look-ups apart (what one
+   * account sees is not what another sees).
+   */
+  as?: { auth: AuthProvider; baseUrl: string; identity: string };
+}
+
 export class CloudClient implements ConfluenceApi {
+  readonly siteId: string;
+  readonly identity: string;
   private readonly http: HttpTransport;
   private readonly webBase: string;
   private self: Promise<AppUser> | null = null;
 
-  constructor(
-    readonly siteId: string,
-    site: SiteConfig,
-    logger?: Logger,
-    sleep?: (ms: number, signal?: AbortSignal) => Promise<void>,
-    pacer?: RequestPacer,
-  ) {
+  constructor(options: CloudClientOptions) {
+    const { site, logger, sleep, pacer, as } = options;
+    this.siteId = options.siteId;
+    this.identity = as?.identity ?? 'app';
     this.webBase = (site.siteUrl ?? site.baseUrl).replace(/\/+$/, '');
     this.http = new HttpTransport({
-      baseUrl: site.baseUrl.replace(/\/+$/, ''),
-      auth: createAuthProvider(site.auth, site.requestTimeoutMs),
+      baseUrl: (as?.baseUrl ?? site.baseUrl).replace(/\/+$/, ''),
+      auth: as?.auth ?? createAuthProvider(site.auth, site.requestTimeoutMs),
       timeoutMs: site.requestTimeoutMs,
       maxRetryAfterMs: site.maxRetryAfterMs,
-      ...(logger ? { logger: logger.child({ site: siteId }) } : {}),
+      ...(logger ? { logger: logger.child({ site: this.siteId, ...(as ? { as: this.identity } : {}) }) } : {}),
       ...(sleep ? { sleep } : {}),
       ...(pacer ? { pacer } : {}),
     });

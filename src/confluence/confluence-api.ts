@@ -56,6 +56,8 @@ export interface CreateContent {
 export interface ConfluenceApi {
   /** Site id from config; part of every idempotency key. */
   readonly siteId: string;
+  /** Whose permissions the calls carry: `app` (the app user) or `user:<accountId>` (a linked person). Keys caches. */
+  readonly identity: string;
   currentUser(): Promise<AppUser>;
   /** currentUser(), fetched once: the app user does not change while we run. */
   appUser(): Promise<AppUser>;

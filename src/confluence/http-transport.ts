@@ -66,6 +66,9 @@ export class HttpTransport {
     for (let attempt = 1; ; attempt++) {
       await this.options.pacer?.acquire(spec.signal);
       const started = Date.now();
+      // Outside the try: a credential that cannot be had (a linked account revoked or throttled) is not a network
+      // failure to retry here, and nothing has been sent yet.
+      const authorization = await this.options.auth.header();
       let response: AxiosResponse<T>;
       try {
         response = await axios.request<T>({
@@ -74,7 +77,7 @@ export class HttpTransport {
           method,
           params: spec.params,
           data: spec.data,
-          headers: { Accept: 'application/json', Authorization: await this.options.auth.header(), ...spec.headers },
+          headers: { Accept: 'application/json', Authorization: authorization, ...spec.headers },
           timeout: this.options.timeoutMs,
           // No redirects by default: following one would buffer upload bodies in memory to replay them.
           maxRedirects: spec.followRedirects ? 5 : 0,

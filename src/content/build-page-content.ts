@@ -28,6 +28,8 @@ export interface ContentOptions {
   remoteImages?: RemoteImagePolicy;
   /** The current time, for a message without a Date; defaults to the clock. */
   now?: Date;
+  /** The app user posts for a sender it could not post as (writeAs sender, whenNotLinked app-user): said in the footer. */
+  onBehalfOf?: { address: string; why: string };
 }
 
 /**
@@ -77,7 +79,7 @@ export function buildPageContent(message: ParsedMessage, options: ContentOptions
   const nodes: XNode[] = [
     ...body,
     ...attachmentSection(notShown.map((p) => ({ ...p.stored, filename: p.filename }))),
-    ...pageFooter(message, { timeZone: options.timeZone, deliveryRef: options.deliveryRef, now }),
+    ...pageFooter(message, { timeZone: options.timeZone, deliveryRef: options.deliveryRef, now, ...(options.onBehalfOf ? { onBehalfOf: options.onBehalfOf } : {}) }),
   ];
   return {
     title: pageTitle(message, options.timeZone, now),

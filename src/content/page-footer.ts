@@ -19,6 +19,8 @@ export interface FooterFacts {
   deliveryRef: string;
   /** Shown when the message has no usable Date. */
   now: Date;
+  /** Posted by the app user for someone it could not post as: readers must not take the page for theirs. */
+  onBehalfOf?: { address: string; why: string };
 }
 
 /**
@@ -34,6 +36,9 @@ export function pageFooter(message: ParsedMessage, facts: FooterFacts): XNode[] 
     el('p', {}, [
       el('em', {}, [text(`Sent by ${sender(message)} by e-mail on ${when} (${facts.timeZone}).`)]),
       el('br'),
+      ...(facts.onBehalfOf
+        ? [el('strong', {}, [text(`Posted by the gateway's app user on behalf of ${facts.onBehalfOf.address}, not by their own account: ${facts.onBehalfOf.why}.`)]), el('br')]
+        : []),
       text(`Message-ID: ${messageId}`),
       el('br'),
       el('span', { style: SUBTLE }, [text(deliveryRefMarker(facts.deliveryRef))]),

@@ -27,6 +27,10 @@ import { deliverToRoute } from './deliver-to-route.js';
 import { DestinationResolver } from './destination.js';
 import type { RefusalNotice, RefusalNotifier } from './refusal-notifier.js';
 import { settle } from './refusal-policy.js';
+import { chooseWriter, findSenderLink } from './choose-writer.js';
+import { credentialFailure } from './confluence-failure.js';
+import type { AccountLink } from '../linking/account-link.js';
+import type { LinkedAccounts } from '../linking/linked-accounts.js';
 
 /** Attempts at handing a bounce to the MTA before the mail is left to the operator instead. */
 const BOUNCE_TRIES = 3;
@@ -34,8 +38,12 @@ const BOUNCE_TRIES = 3;
 export interface DeliveryDeps {
   spool: MessageSpool;
   routes: RouteTable;
-  /** Clients by site id. */
+  /** The app user's clients by site id. */
   sites: ReadonlyMap<string, ConfluenceApi>;
+  /** Linked accounts for `writeAs: sender` routes and the `linked` sender policy; null when no site links accounts. */
+  accounts: LinkedAccounts | null;
+  /** A client acting as a linked person. */
+  clientForLink(link: AccountLink): ConfluenceApi;
   /** Per site: where people open it, for the links in bounces and guides. */
   siteLinks: ReadonlyMap<string, Pick<RefusalFacts, 'siteUrl' | 'siteFlavor'>>;
   store: IdempotencyStore;
@@ -85,7 +93,7 @@ export function createDeliveryHandler(deps: DeliveryDeps): (job: DeliveryJob, co
             log.warn({ recipient, cause: err.code, reason: err.message }, 'refused');
             outcomes.push(refused(recipient, err));
           } else {
-            const failure = err instanceof TemporaryFailure ? err : new TemporaryFailure((err as Error).message);
+            const failure = err instanceof TemporaryFailure ? err : (credentialFailure(err) ?? new TemporaryFailure((err as Error).message));
             log.warn({ recipient, reason: failure.message, retryAfterMs: failure.retryAfterMs }, 'temporary failure');
             if (!retry || (failure.retryAfterMs ?? 0) > (retry.retryAfterMs ?? 0)) retry = failure;
           }
@@ -118,22 +126,28 @@ async function deliverOne(
 ): Promise<RecipientOutcome> {
   const route = deps.routes.resolve(recipient);
   if (!route) throw new Refusal('NO_ROUTE', `No route matches ${recipient} any more (the configuration changed after the mail was accepted).`);
+  const app = deps.sites.get(route.siteId);
+  if (!app) throw new Refusal('NO_ROUTE', `Route ${route.name} names site ${route.siteId}, which is not configured.`);
+  const found = route.writeAs === 'sender' || route.senders.policy === 'linked' ? await findSenderLink(deps.accounts, route.siteId, auth) : null;
   // Before anything is written: a sender never writes, through the app user, where the route does not allow it.
-  const policy = applySendersPolicy(route.senders, auth);
+  const policy = applySendersPolicy(route.senders, auth, found?.link?.state === 'active' ? found.address : null);
   if (!policy.allowed) throw new Refusal(policy.cause, policy.why, { ...deps.siteLinks.get(route.siteId), siteId: route.siteId, spaceKey: route.spaceKey });
-  log.info({ recipient, route: route.name, sender: policy.as }, 'sender allowed');
-  const client = deps.sites.get(route.siteId);
-  if (!client) throw new Refusal('NO_ROUTE', `Route ${route.name} names site ${route.siteId}, which is not configured.`);
+  const writer = await chooseWriter(route, found, { app, accounts: deps.accounts, clientFor: deps.clientForLink }, auth, deps.siteLinks.get(route.siteId));
+  log.info(
+    { recipient, route: route.name, sender: policy.as, writeAs: writer.kind, ...(writer.kind === 'sender' ? { accountId: writer.link.accountId } : {}), ...(writer.kind === 'app-user' && writer.onBehalfOf ? { onBehalfOf: writer.onBehalfOf } : {}) },
+    'sender allowed',
+  );
+  const onBehalfOf = writer.kind === 'app-user' ? writer.onBehalfOf : undefined;
   return deliverToRoute({
     queueId: job.queueId,
     route,
     messageKey,
-    client,
+    client: writer.client,
     destinations: caches.destinations,
     operations: caches.operations,
     store: deps.store,
-    siteFacts: await siteFacts(deps, route.siteId, client, log),
-    buildContent: (deliveryRef) => buildPageContent(message, { ...deps.content, timeZone: route.timeZone, deliveryRef }),
+    siteFacts: { ...(await siteFacts(deps, route.siteId, writer.client, log)), ...writer.facts },
+    buildContent: (deliveryRef) => buildPageContent(message, { ...deps.content, timeZone: route.timeZone, deliveryRef, ...(onBehalfOf ? { onBehalfOf } : {}) }),
     logger: log,
     signal: context.signal,
   });

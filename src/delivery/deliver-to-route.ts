@@ -159,7 +159,7 @@ async function createWithTitlePolicy(
         log.info({ title, policy: route.titleConflict }, 'title already taken; applying the title policy');
         continue;
       }
-      if (!(err instanceof ConfluenceError && err.outcomeUnknown)) input.destinations.forget(route.siteId, route.spaceKey);
+      if (!(err instanceof ConfluenceError && err.outcomeUnknown)) input.destinations.forget(client, route.spaceKey);
       const failure = failureFromConfluence(err, 'create', route.kind, { ...facts, pageTitle: title });
       if (failure instanceof Refusal && err instanceof ConfluenceError && (err.kind === 'not-found' || (err.kind === 'forbidden' && failure.code !== 'APP_USER_CANNOT_USE'))) {
         throw await diagnoseCreateFailure({ ...target, facts: { ...facts, pageTitle: title } }, err);

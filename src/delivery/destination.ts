@@ -53,13 +53,13 @@ export class DestinationResolver {
   }
 
   /** Drop cached lookups, e.g. after Confluence refused a write. */
-  forget(siteId: string, spaceKey: string): void {
-    this.spaces.delete(`${siteId}\u0000${spaceKey}`);
+  forget(client: ConfluenceApi, spaceKey: string): void {
+    this.spaces.delete(cacheKey(client, spaceKey));
   }
 
   private async space(client: ConfluenceApi, route: Route, siteFacts: RefusalFacts): Promise<Space> {
-    const cacheKey = `${route.siteId}\u0000${route.spaceKey}`;
-    const cached = this.spaces.get(cacheKey);
+    const key = cacheKey(client, route.spaceKey);
+    const cached = this.spaces.get(key);
     if (cached && cached.until > Date.now()) return cached.space;
     let space: Space | null;
     try {
@@ -68,9 +68,14 @@ export class DestinationResolver {
       throw failureFromConfluence(err, 'space', route.kind, { ...siteFacts, siteId: route.siteId, spaceKey: route.spaceKey });
     }
     if (!space) throw spaceNotFound({ ...siteFacts, contentKind: route.kind, siteId: route.siteId, spaceKey: route.spaceKey });
-    this.spaces.set(cacheKey, { space, until: Date.now() + SPACE_CACHE_MS });
+    this.spaces.set(key, { space, until: Date.now() + SPACE_CACHE_MS });
     return space;
   }
+}
+
+/** Per account: a space one account sees may be hidden from another. */
+function cacheKey(client: ConfluenceApi, spaceKey: string): string {
+  return `${client.siteId}\u0000${client.identity}\u0000${spaceKey}`;
 }
 
 /**

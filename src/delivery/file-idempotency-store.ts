@@ -5,12 +5,13 @@
  */
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { InProcessLock } from '../backend/keyed-lock.js';
 import { unlinkIfExists, writeFileDurably } from '../spool/durable-file.js';
 import type { DeliveryRecord, IdempotencyStore } from './delivery-record.js';
 
 export class FileIdempotencyStore implements IdempotencyStore {
   private readonly dir: string;
-  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly lock = new InProcessLock();
 
   constructor(
     spoolDir: string,
@@ -38,15 +39,7 @@ export class FileIdempotencyStore implements IdempotencyStore {
   }
 
   async withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.locks.get(key) ?? Promise.resolve();
-    const run = previous.then(fn, fn);
-    const settled = run.catch(() => undefined);
-    this.locks.set(key, settled);
-    try {
-      return await run;
-    } finally {
-      if (this.locks.get(key) === settled) this.locks.delete(key);
-    }
+    return this.lock.withLock(key, fn);
   }
 
   async get(key: string): Promise<DeliveryRecord | null> {

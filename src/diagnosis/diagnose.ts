@@ -7,7 +7,7 @@
  */
 import type { ConfluenceApi, Space } from '../confluence/confluence-api.js';
 import { ConfluenceError } from '../confluence/confluence-error.js';
-import { Refusal, TemporaryFailure, type RefusalFacts } from '../domain/failures.js';
+import { Refusal, TemporaryFailure, writerWords, type RefusalFacts } from '../domain/failures.js';
 import type { ContentKind } from '../domain/route.js';
 import { PERMISSION_WORDS } from './permission-words.js';
 import type { SpaceOperations } from './space-operations.js';
@@ -28,7 +28,7 @@ export async function preflight(target: WriteTarget): Promise<{ canAttach: boole
   const rights = await target.operations.get(target.client, target.space.id);
   const refusal = !rights.canView ? spaceNotVisible(target) : !rights.can('create', target.kind) ? noAdd(target) : null;
   // A refusal is what an admin fixes next: the next attempt must see the fix, not the cache.
-  if (refusal || !rights.can('create', 'attachment')) target.operations.forget(target.client.siteId, target.space.id);
+  if (refusal || !rights.can('create', 'attachment')) target.operations.forget(target.client, target.space.id);
   if (refusal) throw refusal;
   return { canAttach: rights.can('create', 'attachment') };
 }
@@ -36,7 +36,7 @@ export async function preflight(target: WriteTarget): Promise<{ canAttach: boole
 /** After a create answered 404/403: which permission is missing. */
 export async function diagnoseCreateFailure(target: WriteTarget, err: ConfluenceError): Promise<Refusal> {
   const { client, space, facts } = target;
-  target.operations.forget(client.siteId, space.id);
+  target.operations.forget(client, space.id);
   const found = await client.spaceByKey(space.key);
   if (!found) return spaceNotFound(target.facts);
   const rights = await target.operations.get(client, space.id, true);
@@ -50,7 +50,7 @@ export async function diagnoseCreateFailure(target: WriteTarget, err: Confluence
   // (data security policy) blocks apps without showing in permissions (reference §A.4).
   return new Refusal(
     'SPACE_NOT_VISIBLE',
-    `The app user's permissions allow this, yet Confluence refused (${err.status}): an app access rule may be blocking apps from space ${space.key}.`,
+    `${writerWords(facts).subject}'s permissions allow this, yet Confluence refused (${err.status}): an app access rule may be blocking apps from space ${space.key}.`,
     { ...facts, permission: PERMISSION_WORDS.viewSpace, httpStatus: err.status, confluenceMessage: err.detail },
   );
 }
@@ -68,7 +68,7 @@ export async function diagnoseParent(client: ConfluenceApi, parentId: string, fa
   }
   return new Refusal(
     'PARENT_NOT_VISIBLE',
-    `Page ${parentId} exists, but a view restriction on it or on a page above it does not include the app user, so nothing can be added under it.`,
+    `Page ${parentId} exists, but a view restriction on it or on a page above it does not include ${writerWords(facts).object}, so nothing can be added under it.`,
     { ...facts, parentId, permission: PERMISSION_WORDS.viewRestriction },
   );
 }
@@ -88,7 +88,7 @@ export async function diagnoseUploadFailure(target: WriteTarget, err: unknown): 
     };
   }
   if (err.kind === 'forbidden' || err.kind === 'not-found') {
-    target.operations.forget(target.client.siteId, target.space.id);
+    target.operations.forget(target.client, target.space.id);
     const rights = await target.operations.get(target.client, target.space.id, true);
     if (!rights.can('create', 'attachment')) return { refusal: noAttachments(target.facts, target.space.key) };
   }
@@ -96,7 +96,7 @@ export async function diagnoseUploadFailure(target: WriteTarget, err: unknown): 
 }
 
 export function noAttachments(facts: RefusalFacts, spaceKey: string): Refusal {
-  return new Refusal('NO_ADD_ATTACHMENT', `The page was created, but the app user may not add attachments in space ${spaceKey}.`, {
+  return new Refusal('NO_ADD_ATTACHMENT', `The page was created, but ${writerWords(facts).object} may not add attachments in space ${spaceKey}.`, {
     ...facts,
     permission: PERMISSION_WORDS.addAttachment,
   });
@@ -105,13 +105,13 @@ export function noAttachments(facts: RefusalFacts, spaceKey: string): Refusal {
 export function spaceNotFound(facts: RefusalFacts): Refusal {
   return new Refusal(
     'SPACE_NOT_FOUND',
-    `The app user cannot find space ${facts.spaceKey ?? ''}: either no space has this key, or the app user lacks its View permission (Confluence hides such spaces entirely).`,
+    `${writerWords(facts).subject} cannot find space ${facts.spaceKey ?? ''}: either no space has this key, or ${writerWords(facts).object} lacks its View permission (Confluence hides such spaces entirely).`,
     { ...facts, permission: PERMISSION_WORDS.viewSpace },
   );
 }
 
 function spaceNotVisible(target: WriteTarget): Refusal {
-  return new Refusal('SPACE_NOT_VISIBLE', `The app user can find space ${target.space.key} but may not view it.`, {
+  return new Refusal('SPACE_NOT_VISIBLE', `${writerWords(target.facts).subject} can find space ${target.space.key} but may not view it.`, {
     ...target.facts,
     permission: PERMISSION_WORDS.viewSpace,
   });
@@ -119,6 +119,6 @@ function spaceNotVisible(target: WriteTarget): Refusal {
 
 function noAdd(target: WriteTarget): Refusal {
   return target.kind === 'blogpost'
-    ? new Refusal('NO_ADD_BLOG', `The app user may view space ${target.space.key} but not add blog posts to it.`, { ...target.facts, permission: PERMISSION_WORDS.addBlog })
-    : new Refusal('NO_ADD_PAGE', `The app user may view space ${target.space.key} but not add pages to it.`, { ...target.facts, permission: PERMISSION_WORDS.addPage });
+    ? new Refusal('NO_ADD_BLOG', `${writerWords(target.facts).subject} may view space ${target.space.key} but not add blog posts to it.`, { ...target.facts, permission: PERMISSION_WORDS.addBlog })
+    : new Refusal('NO_ADD_PAGE', `${writerWords(target.facts).subject} may view space ${target.space.key} but not add pages to it.`, { ...target.facts, permission: PERMISSION_WORDS.addPage });
 }

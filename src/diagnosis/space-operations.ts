@@ -14,7 +14,7 @@ export class SpaceOperations {
   private readonly cache = new Map<string, { operations: Operation[]; until: number }>();
 
   async get(client: ConfluenceApi, spaceId: string, fresh = false): Promise<SpaceRights> {
-    const key = `${client.siteId}\u0000${spaceId}`;
+    const key = cacheKey(client, spaceId);
     const cached = this.cache.get(key);
     if (!fresh && cached && cached.until > Date.now()) return new SpaceRights(cached.operations);
     const operations = await client.spaceOperations(spaceId);
@@ -22,9 +22,14 @@ export class SpaceOperations {
     return new SpaceRights(operations);
   }
 
-  forget(siteId: string, spaceId: string): void {
-    this.cache.delete(`${siteId}\u0000${spaceId}`);
+  forget(client: ConfluenceApi, spaceId: string): void {
+    this.cache.delete(cacheKey(client, spaceId));
   }
+}
+
+/** Per account: operations are what *this* caller may do. */
+function cacheKey(client: ConfluenceApi, spaceId: string): string {
+  return `${client.siteId}\u0000${client.identity}\u0000${spaceId}`;
 }
 
 export class SpaceRights {

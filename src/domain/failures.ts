@@ -9,9 +9,16 @@ export interface RefusalFacts {
   /** Where people open the site, e.g. https://acme.atlassian.net/wiki. */
   siteUrl?: string;
   siteFlavor?: 'cloud' | 'datacenter';
-  /** The identity the gateway writes as. */
+  /** The identity the gateway writes as: the app user, or the sender's linked account (see `writer`). */
   appUserId?: string;
   appUserName?: string;
+  /** Whose account wrote: the app user (default) or the sender's own, linked one. */
+  writer?: 'app-user' | 'sender';
+  /** The authenticated sender address a write-as-sender route looked up. */
+  senderAddress?: string;
+  /** Why that sender could not be written as: never linked, or the link stopped working (and why). */
+  linkProblem?: 'never-linked' | 'revoked';
+  linkProblemWhy?: string;
   /** What the mail was to become. */
   contentKind?: 'page' | 'blogpost' | 'comment';
   spaceKey?: string;
@@ -35,6 +42,16 @@ export interface RefusalFacts {
   /** HTTP status and message Confluence answered, for the operator log. */
   httpStatus?: number;
   confluenceMessage?: string;
+}
+
+/**
+ * Who Confluence refused, for refusal messages: the app user, or — on a
+ * write-as-sender route — the sender's own linked account.
+ */
+export function writerWords(facts: RefusalFacts): { subject: string; object: string } {
+  if (facts.writer !== 'sender') return { subject: 'The app user', object: 'the app user' };
+  const name = facts.appUserName ? `your account ${facts.appUserName}` : 'your Confluence account';
+  return { subject: name.charAt(0).toUpperCase() + name.slice(1), object: name };
 }
 
 /**

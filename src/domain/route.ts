@@ -31,4 +31,8 @@ export interface Route {
   timeZone: string;
   /** Who may send to it. */
   senders: SendersPolicy;
+  /** Whose permissions the post is made with. */
+  writeAs: 'app-user' | 'sender';
+  /** writeAs sender without a working link: refuse (LINK_EXPIRED) or post as the app user, saying so. */
+  whenNotLinked: 'refuse' | 'app-user';
 }

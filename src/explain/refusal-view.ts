@@ -36,15 +36,24 @@ export interface RefusalView {
     guideIndex: string;
     /** Where the app user's product access and groups are managed. */
     userManagement: string;
+    /** The gateway's account-link page (write-as-sender routes). */
+    linkPage?: string;
   };
   /** Present when the mail is kept and can be re-delivered with one click. */
   retry?: { url: string; expiresAt: string };
+  /** Whose account was to write: the app user, or the sender's linked one. */
+  writesAsSender: boolean;
+  /** LINK_EXPIRED: the sender's address and why their link does not work. */
+  sender?: { address: string; neverLinked: boolean; why: string };
+  /** LINK_EXPIRED, in the bounce to that very address: where to link (again). */
+  relink?: { url: string; expiresAt: string };
 }
 
 /** Builds the gateway's own links (guide, retry); see gateway-links.ts. */
 export interface LinkMaker {
   guideUrl(cause: CauseCode, facts: RefusalFacts, explanation: string): string;
   guideIndexUrl(): string;
+  linkPageUrl?(): string;
 }
 
 export interface RefusalInput {
@@ -63,12 +72,14 @@ export function explainRefusal(refusal: RefusalInput, links: LinkMaker, retry?: 
     explanation: refusal.message,
     site: { url: siteUrl, flavor },
     appUser: { name: facts.appUserName ?? 'the app user', id: facts.appUserId ?? '' },
+    writesAsSender: facts.writer === 'sender',
     contentKind: facts.contentKind ?? 'page',
     refusedFiles: facts.refusedFiles ?? [],
     links: {
       guide: links.guideUrl(refusal.cause, facts, refusal.message),
       guideIndex: links.guideIndexUrl(),
       userManagement: userManagementUrl(siteUrl, flavor),
+      ...(facts.writer === 'sender' && links.linkPageUrl ? { linkPage: links.linkPageUrl() } : {}),
     },
   };
   if (facts.spaceKey) {
@@ -99,5 +110,8 @@ export function explainRefusal(refusal: RefusalInput, links: LinkMaker, retry?: 
   if (facts.limitBytes !== undefined) view.limitBytes = facts.limitBytes;
   if (facts.sizeBytes !== undefined) view.sizeBytes = facts.sizeBytes;
   if (retry) view.retry = retry;
+  if (facts.senderAddress) view.sender = { address: facts.senderAddress, neverLinked: facts.linkProblem === 'never-linked', why: facts.linkProblemWhy ?? '' };
+  // The subject line speaks to the sender: when their own account was refused, say so.
+  if (view.writesAsSender && refusal.cause !== 'LINK_EXPIRED') view.summary = view.summary.replace(/^the app user\b/, 'your account');
   return view;
 }

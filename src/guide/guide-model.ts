@@ -48,6 +48,8 @@ export interface GuideModel {
   limit?: string;
   size?: string;
   links: { index: string; parentNotVisible: string; userManagement?: string };
+  /** LINK_EXPIRED: whose link, and whether it ever existed. */
+  sender?: { address: string; neverLinked: boolean };
 }
 
 const CONTENT_NOUN = { page: 'page', blogpost: 'blog post', comment: 'comment' } as const;
@@ -119,6 +121,7 @@ export function guideModelFromView(view: RefusalView): GuideModel {
     ...opt('limit', view.limitBytes === undefined ? undefined : megabytes(view.limitBytes)),
     ...opt('size', view.sizeBytes === undefined ? undefined : megabytes(view.sizeBytes)),
     links: { ...GUIDE_LINKS, ...opt('userManagement', safeUrl(view.links.userManagement)) },
+    ...opt('sender', view.sender ? { address: view.sender.address, neverLinked: view.sender.neverLinked } : undefined),
   };
 }
 

@@ -10,11 +10,28 @@ import type { SignedTokens, TokenCheck } from './signed-token.js';
 
 const GUIDE = 'guide';
 const RETRY = 'retry';
+const ACCOUNT_LINK = 'account-link';
+const LINK_STATE = 'link-state';
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** What a retry link names: one parked message. */
 export interface RetryTicket {
   queueId: string;
+}
+
+/**
+ * What an account-link URL proves: whoever opens it receives mail at
+ * `address` (it was mailed there, or to the sender of a bounce), so may link
+ * that address to their Atlassian account on the site.
+ */
+export interface AccountLinkTicket {
+  siteId: string;
+  address: string;
+}
+
+/** The OAuth `state` of one consent round trip: the ticket, bound to the browser by a cookie's hash. */
+export interface LinkState extends AccountLinkTicket {
+  browser: string;
 }
 
 export function causeSlug(cause: CauseCode): string {
@@ -63,5 +80,26 @@ export class GatewayLinks implements LinkMaker {
 
   readRetry(token: string): TokenCheck<RetryTicket> {
     return this.tokens.verify<RetryTicket>(RETRY, token);
+  }
+
+  /** The page where a person links their mail address to their Atlassian account. */
+  linkPageUrl(): string {
+    return `${this.base}/link`;
+  }
+
+  accountLinkUrl(ticket: AccountLinkTicket, ttlMs: number): { url: string; expiresAt: string } {
+    return { url: `${this.base}/link/start?t=${this.tokens.sign(ACCOUNT_LINK, ticket, ttlMs)}`, expiresAt: new Date(Date.now() + ttlMs).toISOString() };
+  }
+
+  readAccountLink(token: string): TokenCheck<AccountLinkTicket> {
+    return this.tokens.verify<AccountLinkTicket>(ACCOUNT_LINK, token);
+  }
+
+  linkState(state: LinkState, ttlMs: number): string {
+    return this.tokens.sign(LINK_STATE, state, ttlMs);
+  }
+
+  readLinkState(token: string): TokenCheck<LinkState> {
+    return this.tokens.verify<LinkState>(LINK_STATE, token);
   }
 }

@@ -10,7 +10,7 @@ import type { RecipientOutcome } from '../domain/outcome.js';
 import type { GatewayLinks } from '../links/gateway-links.js';
 import type { JobQueue, JobStatus } from '../queue/job-queue.js';
 import type { RouteGroup } from '../web/web-app.js';
-import { renderRetryPage, type RetryPageModel } from './retry-page.js';
+import { sendStatusPage, type StatusPageModel } from '../web/status-page.js';
 
 export interface RetryDeps {
   queue: JobQueue;
@@ -38,7 +38,7 @@ export function retryRoutes(deps: RetryDeps): RouteGroup {
             'This mail was not posted to Confluence. If an admin has fixed the cause below, post it now — the sender does not need to send it again.',
           ],
           refusals: refusalsOf(deps, status.job.outcomes),
-          form: { action: '/retry', token, button: 'Post it now' },
+          forms: [{ action: '/retry', hidden: [{ name: 't', value: token }], button: 'Post it now' }],
           queueId: ticket.payload.queueId,
         }, deps);
       }
@@ -111,8 +111,8 @@ function describe(reply: FastifyReply, deps: RetryDeps, queueId: string, status:
   }, deps);
 }
 
-function refusalsOf(deps: RetryDeps, outcomes: RecipientOutcome[]): NonNullable<RetryPageModel['refusals']> {
-  const refusals: NonNullable<RetryPageModel['refusals']> = [];
+function refusalsOf(deps: RetryDeps, outcomes: RecipientOutcome[]): NonNullable<StatusPageModel['refusals']> {
+  const refusals: NonNullable<StatusPageModel['refusals']> = [];
   for (const outcome of outcomes) {
     const refusal = outcome.status === 'refused' ? outcome : outcome.status === 'delivered' ? outcome.filesRefusal : undefined;
     if (!refusal) continue;
@@ -136,12 +136,6 @@ function linkProblem(reply: FastifyReply, deps: RetryDeps, reason: 'malformed' |
   }, deps);
 }
 
-function page(reply: FastifyReply, status: number, model: Omit<RetryPageModel, 'guideIndexUrl'>, deps: RetryDeps) {
-  return reply
-    .code(status)
-    .header('content-type', 'text/html; charset=utf-8')
-    .header('cache-control', 'no-store')
-    .header('referrer-policy', 'no-referrer')
-    .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
-    .send(renderRetryPage({ ...model, guideIndexUrl: deps.links.guideIndexUrl() }));
+function page(reply: FastifyReply, status: number, model: Omit<StatusPageModel, 'guideIndexUrl'>, deps: RetryDeps) {
+  return sendStatusPage(reply, status, { ...model, guideIndexUrl: deps.links.guideIndexUrl() });
 }

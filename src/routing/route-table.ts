@@ -44,6 +44,8 @@ export class RouteTable {
         titleConflict: rule.titleConflict ?? this.config.content.titleConflict,
         timeZone: rule.timeZone ?? this.config.content.timeZone,
         senders: rule.senders,
+        writeAs: rule.writeAs,
+        whenNotLinked: rule.whenNotLinked,
       };
     }
     return null;

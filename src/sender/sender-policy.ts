@@ -10,9 +10,21 @@ import type { SenderAuthentication } from './sender-authentication.js';
 
 export type PolicyDecision = { allowed: true; as: string } | { allowed: false; cause: Extract<CauseCode, 'SENDER_NOT_ALLOWED' | 'SENDER_NOT_AUTHENTICATED'>; why: string };
 
-export function applySendersPolicy(policy: SendersPolicy, auth: SenderAuthentication): PolicyDecision {
+/**
+ * `linkedAddress`: the authenticated address of the sender that has a working
+ * account link on the route's site, if any (looked up by the caller, who owns
+ * the link store).
+ */
+export function applySendersPolicy(policy: SendersPolicy, auth: SenderAuthentication, linkedAddress: string | null = null): PolicyDecision {
   const { identities } = auth;
   if (policy.policy === 'open') return { allowed: true, as: 'anyone (open route)' };
+  if (policy.policy === 'linked') {
+    if (linkedAddress) return { allowed: true, as: `${linkedAddress} (authenticated, linked account)` };
+    const someone = auth.claimedFrom ?? (auth.envelopeFrom || 'the sender');
+    return identities.fromAddress || identities.envelopeAddress
+      ? { allowed: false, cause: 'SENDER_NOT_ALLOWED', why: `this address takes mail only from people who linked their Atlassian account, and ${someone} has not (or the link no longer works)` }
+      : { allowed: false, cause: 'SENDER_NOT_AUTHENTICATED', why: `this address takes mail only from authenticated senders with a linked Atlassian account; the mail did not prove it came from ${someone} (${auth.summary})` };
+  }
   if (policy.policy === 'dmarc-pass') {
     const domain = auth.claimedFrom ? domainOf(auth.claimedFrom) : null;
     if (auth.dmarc !== 'pass' || !domain) {

@@ -18,8 +18,8 @@ export async function fsyncDirectory(dir: string): Promise<void> {
 }
 
 /** Write `data` to `tmpPath`, fsync, rename to `finalPath`, fsync the directory. */
-export async function writeFileDurably(tmpPath: string, finalPath: string, data: string | Uint8Array): Promise<void> {
-  const handle = await open(tmpPath, 'w', 0o640);
+export async function writeFileDurably(tmpPath: string, finalPath: string, data: string | Uint8Array, mode = 0o640): Promise<void> {
+  const handle = await open(tmpPath, 'w', mode);
   try {
     await handle.writeFile(data);
     await handle.sync();

@@ -19,6 +19,7 @@ export const GATEWAY = 'https://gateway.example.com';
 export const fakeLinks: LinkMaker = {
   guideUrl: (cause) => `${GATEWAY}/guide/${causeSlug(cause)}?t=TOKEN`,
   guideIndexUrl: () => `${GATEWAY}/guide`,
+  linkPageUrl: () => `${GATEWAY}/link`,
 };
 
 export const RETRY = { url: `${GATEWAY}/retry?t=RETRY-TOKEN`, expiresAt: '2026-12-15T09:30:00.000Z' };

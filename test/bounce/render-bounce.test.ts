@@ -88,6 +88,34 @@ describe('what every bounce names', () => {
     expect(text).not.toMatch(/App user|Space:|the app user/);
   });
 
+  it('PARENT_NOT_VISIBLE without the restricted ancestor (hidden from the writer) points at the parent or a page above it', () => {
+    const view = sampleView('PARENT_NOT_VISIBLE', (input) => {
+      const { restrictedAncestorId: _id, restrictedAncestorTitle: _title, ...facts } = input.facts;
+      return { ...input, facts };
+    });
+    const { text, html } = renderBounce(view, ORIGINAL);
+    expect(text).toContain('the page "Team retro" or a page above it has a view restriction');
+    expect(html).toContain('the page “Team retro” or a page above it has a view restriction');
+    expect(text).not.toMatch(/with id [^0-9]/);
+  });
+
+  it('LINK_EXPIRED to the linked address itself carries the link to link again; the header names no app user', () => {
+    const view = { ...sampleView('LINK_EXPIRED'), relink: { url: 'https://gateway.example.com/link/start?t=LINK-TOKEN', expiresAt: '2026-12-08T09:30:00.000Z' } };
+    const { subject, text, html } = renderBounce(view, ORIGINAL);
+    expect(subject).toBe('Not posted to DOCS: your Confluence account link has expired');
+    expect(text).toContain('open this link, sign in to Confluence and allow mail2confluence to post as you:\nhttps://gateway.example.com/link/start?t=LINK-TOKEN\n(The link works until 2026-12-08 09:30 UTC.)');
+    expect(html).toContain('<a href="https://gateway.example.com/link/start?t=LINK-TOKEN"');
+    expect(text).not.toContain('App user:');
+  });
+
+  it("a refusal of the sender's own account says so in the subject and names it as the writer", () => {
+    const view = sampleView('NO_ADD_PAGE', (input) => ({ ...input, facts: { ...input.facts, writer: 'sender', appUserName: 'Ann Example', appUserId: '557058:ann', senderAddress: 'ann@example.com' } }));
+    const { subject, text } = renderBounce(view, ORIGINAL);
+    expect(subject).toBe('Not posted to Documentation: your account may not add pages');
+    expect(text).toContain('Posted as: Ann Example (account id 557058:ann), your own Confluence account, linked to your mail address');
+    expect(text).not.toContain('App user:');
+  });
+
   it('a mail without a subject still reads well', () => {
     const { subject: _subject, ...noSubject } = ORIGINAL;
     const { text } = renderBounce(sampleView('NO_ADD_PAGE'), noSubject);
@@ -149,6 +177,6 @@ describe('templates on disk', () => {
   });
 
   it('a cause without a template fails loudly instead of bouncing an empty mail', () => {
-    expect(() => templateFor(bounceTemplates(), 'txt', 'LINK_EXPIRED')).toThrow(/link-expired\.txt\.mustache/);
+    expect(() => templateFor(bounceTemplates(), 'txt', 'NO_UPDATE_PAGE')).toThrow(/no-update-page\.txt\.mustache/);
   });
 });

@@ -102,6 +102,40 @@ describe('loadConfig', () => {
   });
 });
 
+describe('writing as the sender', () => {
+  const LINKING = VALID.replace(
+    'auth: { type: basic, email: bot@example.com, apiToken: s3cret-token-value }',
+    'auth: { type: basic, email: bot@example.com, apiToken: s3cret-token-value }\n    userLinking: { clientId: app-id, clientSecret: app-s3cret-value, cloudId: cloud-1 }',
+  );
+
+  it('needs userLinking on the site for writeAs sender and the linked policy, naming the route key', async () => {
+    const problems = problemsOf(
+      await write(`${VALID}  - { match: notes@wiki.example.com, site: acme, space: TEAM, writeAs: sender }\n  - { match: only@wiki.example.com, site: acme, space: TEAM, senders: { policy: linked } }\n`),
+    );
+    expect(problems).toEqual([
+      'routes.2.writeAs: needs linked accounts: configure sites.acme.userLinking',
+      'routes.3.senders: needs linked accounts: configure sites.acme.userLinking',
+    ]);
+  });
+
+  it('needs an encryption key for the tokens once a site links accounts, and takes it from the environment', async () => {
+    const file = await write(`${LINKING}  - { match: notes@wiki.example.com, site: acme, space: TEAM, writeAs: sender }\n`);
+    expect(problemsOf(file)).toEqual([expect.stringMatching(/^linking\.encryptionKey: sites acme link user accounts/)]);
+    const { config, fromEnv } = loadConfig(file, { M2C__linking__encryptionKey: 'k'.repeat(40) });
+    expect(config.sites.acme!.userLinking!.scopes).toContain('offline_access');
+    const shown = showConfig(config, fromEnv);
+    expect(shown).not.toContain('k'.repeat(40));
+    expect(shown).not.toContain('app-s3cret-value');
+    expect(shown).toContain('encryptionKey: (hidden, 40 characters)');
+    expect(shown).toContain("# notes@wiki.example.com → a page in space TEAM, under the space home page on https://acme.atlassian.net/wiki, written as the sender through their linked Atlassian account; refused (LINK_EXPIRED) when they have no working link; anyone may send");
+  });
+
+  it('refuses scopes without offline_access: every link would die within the hour', async () => {
+    const file = await write(LINKING.replace('cloudId: cloud-1 }', 'cloudId: cloud-1, scopes: [read:page:confluence] }') + 'linking: { encryptionKey: ' + 'k'.repeat(40) + ' }\n');
+    expect(problemsOf(file)).toEqual([expect.stringMatching(/^sites\.acme\.userLinking\.scopes: must include offline_access/)]);
+  });
+});
+
 describe('showConfig', () => {
   it('hides secrets and describes each route in words', async () => {
     const { config, fromEnv } = loadConfig(await write(VALID), {});

@@ -31,8 +31,12 @@ function client(site: Partial<SiteConfig> = {}): { api: CloudClient; waits: numb
     maxRetryAfterMs: 10_000,
     ...site,
   });
-  const api = new CloudClient('sim', config, undefined, async (ms) => {
-    waits.push(ms);
+  const api = new CloudClient({
+    siteId: 'sim',
+    site: config,
+    sleep: async (ms) => {
+      waits.push(ms);
+    },
   });
   return { api, waits };
 }

@@ -5,7 +5,8 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeliveryRecord } from '../../src/delivery/delivery-record.js';
-import { LockBusy, RedisIdempotencyStore } from '../../src/delivery/redis-idempotency-store.js';
+import { LockBusy } from '../../src/backend/redis-lease-lock.js';
+import { RedisIdempotencyStore } from '../../src/delivery/redis-idempotency-store.js';
 import { dropPrefix, requireRedis, TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
 
 const prefix = uniquePrefix('idem');

@@ -22,7 +22,7 @@ const site: RefusalFacts = {
 /** Causes answered over HTTP to someone sharing a page, never in a bounce. */
 export type ShareCause = 'REQUESTER_UNKNOWN' | 'REQUESTER_CANNOT_VIEW' | 'NO_UPDATE_PAGE' | 'RECIPIENT_NOT_ALLOWED';
 
-export const SAMPLE_REFUSALS: Record<Exclude<CauseCode, 'LINK_EXPIRED' | ShareCause>, RefusalInput> = {
+export const SAMPLE_REFUSALS: Record<Exclude<CauseCode, ShareCause>, RefusalInput> = {
   SPACE_NOT_FOUND: {
     cause: 'SPACE_NOT_FOUND',
     message: 'Space DOCS does not exist or the app user cannot see it.',
@@ -92,6 +92,21 @@ export const SAMPLE_REFUSALS: Record<Exclude<CauseCode, 'LINK_EXPIRED' | ShareCa
     cause: 'SENDER_NOT_AUTHENTICATED',
     message: 'this address takes only mail that passes DMARC; ceo@corp.example did not (spf=fail dkim=none arc=none dmarc=fail)',
     facts: { siteId: 'demo', siteUrl: site.siteUrl, siteFlavor: 'cloud', spaceKey: 'DOCS' },
+  },
+  LINK_EXPIRED: {
+    cause: 'LINK_EXPIRED',
+    message: "This address posts as the sender's own Confluence account, and the link of ann@example.com no longer works.",
+    facts: {
+      siteId: 'demo',
+      siteUrl: site.siteUrl,
+      siteFlavor: 'cloud',
+      contentKind: 'page',
+      spaceKey: 'DOCS',
+      writer: 'sender',
+      senderAddress: 'ann@example.com',
+      linkProblem: 'revoked',
+      linkProblemWhy: 'Atlassian refused to renew it (invalid_grant: Unknown or invalid refresh token.) — the app was removed from the account, or the link went unused for 90 days',
+    },
   },
   NO_ROUTE: {
     cause: 'NO_ROUTE',

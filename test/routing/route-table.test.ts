@@ -27,6 +27,8 @@ describe('RouteTable', () => {
       titleConflict: 'append-datetime',
       timeZone: 'UTC',
       senders: { policy: 'open' },
+      writeAs: 'app-user',
+      whenNotLinked: 'refuse',
     });
   });
 

@@ -58,6 +58,31 @@ describe('demo seed', () => {
     expect(res.status).toBe(403);
   });
 
+  it('links Alice to the mail2confluence 3LO app; her token acts as her through the gateway', async () => {
+    const params = {
+      audience: 'api.atlassian.com', client_id: 'demo-link-app', scope: 'read:page:confluence write:page:confluence read:me offline_access',
+      redirect_uri: 'http://127.0.0.1:8080/link/callback', state: 'xyz', response_type: 'code', prompt: 'consent',
+    };
+    expect((await fetch(`${t.sim.url}/authorize?${new URLSearchParams(params)}`)).status).toBe(200);
+    const consent = await fetch(`${t.sim.url}/authorize`, { method: 'POST', body: new URLSearchParams({ ...params, login: 'alice@demo.local', decision: 'accept' }), redirect: 'manual' });
+    const code = new URL(consent.headers.get('location') ?? '').searchParams.get('code') ?? '';
+    const token = await t.api('POST', '/oauth/token', {
+      as: null,
+      json: { grant_type: 'authorization_code', client_id: 'demo-link-app', client_secret: 'demo-link-secret', code, redirect_uri: params.redirect_uri },
+    });
+    expect(token.json).toMatchObject({ token_type: 'Bearer', expires_in: 3600, refresh_token: expect.any(String) });
+    const alice = { as: { bearer: token.json.access_token as string } };
+    const sites = await t.api('GET', '/oauth/token/accessible-resources', alice);
+    expect(sites.json).toEqual([expect.objectContaining({ id: '8a2d5e5b-1c3f-4d6a-9b7e-2f4c6d8e0a13', name: 'demo', url: t.sim.url })]);
+    expect((await t.api('GET', '/me', alice)).json).toMatchObject({ account_id: '557058:a11ce000-0000-4000-8000-000000000003', email: 'alice@demo.local' });
+    const gw = `/ex/confluence/${sites.json[0].id}/wiki`;
+    // Alice is in the Team notes restriction the app user is kept out of.
+    expect((await t.api('GET', `${gw}/api/v2/pages/98308`, alice)).status).toBe(200);
+    expect((await t.api('GET', '/wiki/api/v2/pages/98308', BOT)).status).toBe(404);
+    const page = await t.api('POST', `${gw}/api/v2/pages`, { ...alice, json: pageBody('98305', 'Mailed by Alice') });
+    expect(page.json.authorId).toBe('557058:a11ce000-0000-4000-8000-000000000003');
+  });
+
   it('refuses pages in LOCKED and HIDDEN with 404', async () => {
     expect((await t.api('POST', '/wiki/api/v2/pages', { ...BOT, json: pageBody('98320', 'Locked out') })).status).toBe(404);
     expect((await t.api('POST', '/wiki/api/v2/pages', { ...BOT, json: pageBody('98330', 'Hidden') })).status).toBe(404);

@@ -43,6 +43,34 @@ describe('seed schema', () => {
     expect([...state.appBlockedSpaceIds]).toEqual(['2000']);
   });
 
+  it('checks OAuth 2.0 (3LO) apps: URLs, one-word scopes, client ids unique across both kinds of client', () => {
+    const app = { clientId: 'link', clientSecret: 's', name: 'Link', redirectUris: ['http://127.0.0.1:8080/cb'], scopes: ['read:me', 'offline_access'] };
+    const state = new SiteState(parseSeed({ ...testSeed(), oauthApps: [app] }));
+    expect(state.oauthApps.get('link')).toMatchObject({ name: 'Link', redirectUris: ['http://127.0.0.1:8080/cb'] });
+    const broken = {
+      ...testSeed(),
+      oauthApps: [
+        { ...app, clientId: 'svc' },
+        { ...app, redirectUris: ['not a url'] },
+        { ...app, clientId: 'link2', scopes: ['read:me offline_access'] },
+        { ...app, clientId: 'link3', colour: 'red' },
+        { ...app, clientId: 'link4', redirectUris: [] },
+      ],
+    };
+    let message = '';
+    try {
+      parseSeed(broken);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('oauthApps.0.clientId: svc is also an oauthClients clientId');
+    expect(message).toContain('oauthApps.1.redirectUris.0');
+    expect(message).toContain('oauthApps.2.scopes.0: a scope is one word');
+    expect(message).toContain('oauthApps.3: Unrecognized key: "colour"');
+    expect(message).toContain('oauthApps.4.redirectUris');
+    expect(() => parseSeed({ ...testSeed(), oauthApps: [app, app] })).toThrow(/oauthApps\.1\.clientId: duplicate clientId link/);
+  });
+
   it('refuses two current pages whose titles differ only in case', () => {
     const seed = testSeed();
     const broken = { ...seed, pages: [...(seed.pages ?? []), { id: '1100', spaceKey: 'ENG', title: 'open PAGE' }] };
