@@ -18,14 +18,23 @@ import { freePort } from '../helpers/gateway-process.js';
 import { startDemoSimulator, type RunningSimulator, type SimulatorAdmin } from '../helpers/simulator-admin.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 import { queueIdOf, startTestGateway, waitForFinalState } from '../helpers/test-gateway.js';
+import { testLogger } from '../helpers/test-logger.js';
+import { AtlassianOAuth } from '../../src/linking/atlassian-oauth.js';
+import { FileLinkStore } from '../../src/linking/file-link-store.js';
+import { LinkedAccounts } from '../../src/linking/linked-accounts.js';
+import { TokenCipher } from '../../src/linking/token-cipher.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/hostile');
+const ALICE_ACCOUNT = '557058:a11ce000-0000-4000-8000-000000000003';
+const APP_USER = '712020:6d61696c-3263-4000-8000-000000000002';
+const LINKING_KEY = 'hostile-corpus-linking-key-0123456789abcdef';
 
 type Expected =
-  | { kind: 'page' }
+  /** author: the account that wrote it, when not the app user (a route writing as the linked sender). */
+  | { kind: 'page'; author?: string }
   | { kind: 'ignored'; why: string }
   /** bounceTo: the authenticated envelope sender; null: no bounce; 'suppressed': already bounced that cause today. */
-  | { kind: 'refused'; cause: 'SENDER_NOT_ALLOWED' | 'SENDER_NOT_AUTHENTICATED'; bounceTo: string | null | 'suppressed' }
+  | { kind: 'refused'; cause: 'SENDER_NOT_ALLOWED' | 'SENDER_NOT_AUTHENTICATED' | 'LINK_EXPIRED'; bounceTo: string | null | 'suppressed' }
   | { kind: 'rcpt'; code: number };
 
 interface Case {
@@ -79,6 +88,12 @@ const CASES: Case[] = [
   { name: 'corp.example DKIM-signed to an allowlist route', source: (sign) => sign(corpMail('team@demo.local', 'Signed by corp for the team')), mailFrom: 'alice@corp.example', to: 'team@demo.local', expected: { kind: 'page' } },
   { name: 'corp.example DKIM-signed to a DMARC route', source: (sign) => sign(corpMail('dmarc@demo.local', 'Signed by corp, DMARC pass')), mailFrom: 'alice@corp.example', to: 'dmarc@demo.local', expected: { kind: 'page' } },
   { name: 'corp.example via a mailing service’s envelope', source: (sign) => sign(corpMail('team@demo.local', 'Sent through a mailing service')), mailFrom: 'bounces+123@esp.example', to: 'team@demo.local', expected: { kind: 'page' } },
+  // Routes that write as the sender's linked account (alice@corp.example is linked to Alice Example).
+  { name: 'linked sender, DKIM-signed, to a write-as-sender route', source: (sign) => sign(corpMail('mine@demo.local', 'Written as linked Alice')), mailFrom: 'alice@corp.example', to: 'mine@demo.local', expected: { kind: 'page', author: ALICE_ACCOUNT } },
+  { name: 'From of a linked sender, attacker envelope, to a write-as-sender route', source: async () => corpMail('mine@demo.local', 'Borrowing Alice’s link'), mailFrom: 'attacker@evil.test', to: 'mine@demo.local', expected: { kind: 'refused', cause: 'LINK_EXPIRED', bounceTo: 'attacker@evil.test' } },
+  { name: 'From and envelope of a linked sender, unsigned, to a write-as-sender route', source: async () => corpMail('mine@demo.local', 'Alice unsigned'), mailFrom: 'alice@corp.example', to: 'mine@demo.local', expected: { kind: 'refused', cause: 'SENDER_NOT_AUTHENTICATED', bounceTo: null } },
+  { name: 'linked sender, DKIM-signed, to a linked-only route', source: (sign) => sign(corpMail('linked@demo.local', 'Linked Alice to the linked-only route')), mailFrom: 'alice@corp.example', to: 'linked@demo.local', expected: { kind: 'page' } },
+  { name: 'display name of a linked sender to a linked-only route', source: 'display-name-spoof.eml', mailFrom: 'attacker@evil.test', to: 'linked@demo.local', expected: { kind: 'refused', cause: 'SENDER_NOT_ALLOWED', bounceTo: 'suppressed' } },
 ];
 
 let sim: RunningSimulator;
@@ -104,18 +119,41 @@ beforeAll(async () => {
         { name: 'open', match: 'open@demo.local', site: 'sim', space: 'DEMO' },
         { name: 'team', match: 'team@demo.local', site: 'sim', space: 'DEMO', senders: { policy: 'allowlist', addresses: ['partner@partner.example'], domains: ['corp.example'] } },
         { name: 'dmarc', match: 'dmarc@demo.local', site: 'sim', space: 'DEMO', senders: { policy: 'dmarc-pass', domains: ['corp.example', 'bank.example'] } },
+        { name: 'mine', match: 'mine@demo.local', site: 'sim', space: 'DEMO', writeAs: 'sender' },
+        { name: 'linked', match: 'linked@demo.local', site: 'sim', space: 'DEMO', senders: { policy: 'linked' } },
       ],
+      site: { userLinking: linkingSettings() },
       overrides: {
         http: { host: '127.0.0.1', port: httpPort, publicUrl: `http://127.0.0.1:${httpPort}` },
         bounces: { from: 'mail2confluence <mailer-daemon@gateway.test>', transport: { host: '127.0.0.1', port: outbox.port } },
         senders: { trustedNetworks: [] },
+        linking: { encryptionKey: LINKING_KEY },
       },
     },
     dns.resolver,
   );
   gateway = started.gateway;
   smtpPort = started.smtpPort;
+  await linkAliceAtCorp();
 });
+
+function linkingSettings() {
+  return { clientId: 'demo-link-app', clientSecret: 'demo-link-secret', cloudId: '8a2d5e5b-1c3f-4d6a-9b7e-2f4c6d8e0a13', authorizeUrl: `${sim.url}/authorize`, tokenUrl: `${sim.url}/oauth/token`, apiUrl: sim.url };
+}
+
+/** alice@corp.example linked to Alice Example, as the /link flow would leave it (test/e2e/account-linking.test.ts drives that flow). */
+async function linkAliceAtCorp(): Promise<void> {
+  const oauth = new AtlassianOAuth({ ...linkingSettings(), scopes: ['read:space:confluence', 'read:page:confluence', 'write:page:confluence', 'read:user:confluence', 'read:content.permission:confluence', 'read:me', 'offline_access'] }, 'http://127.0.0.1:8080/link/callback', 5000);
+  const consent = await fetch(`${sim.url}/authorize`, {
+    method: 'POST',
+    body: new URLSearchParams({ ...Object.fromEntries(new URL(oauth.authorizeUrl('s')).searchParams), login: 'alice@demo.local', decision: 'accept' }),
+    redirect: 'manual',
+  });
+  const grant = await oauth.exchangeCode(new URL(consent.headers.get('location')!).searchParams.get('code')!);
+  const store = new FileLinkStore(spoolDir);
+  await store.init();
+  await new LinkedAccounts(store, new TokenCipher(LINKING_KEY), new Map([['sim', oauth]]), testLogger()).save('sim', 'alice@corp.example', await oauth.me(grant.accessToken), { ...grant, refreshToken: grant.refreshToken! });
+}
 afterAll(async () => {
   await gateway?.close();
   await outbox?.close();
@@ -186,6 +224,8 @@ describe('hostile corpus', () => {
         expect(pages, item.name).toBe(1);
         expect(bounces, item.name).toEqual([]);
         allowedPages.push(subjectOf(raw));
+        const page = (await admin.created('DEMO')).find((candidate) => candidate.title === subjectOf(raw));
+        expect(page?.authorId, `${item.name}: written by`).toBe(expected.author ?? APP_USER);
       } else if (expected.kind === 'ignored') {
         expect(state.state, item.name).toBe('done');
         expect(outcome, item.name).toMatchObject({ status: 'ignored', reason: expect.stringContaining(expected.why) });
@@ -207,7 +247,9 @@ describe('hostile corpus', () => {
           authenticatedBounceTargets.add(expected.bounceTo);
           expect(bounces[0]!.mailFrom).toBe('');
           expect(bounces[0]!.raw.toString('utf8')).toContain(expected.cause);
-          expect(bounces[0]!.raw.toString('utf8')).not.toMatch(/\/retry\?t=/);
+          // A sender-policy refusal is not for the sender to fix; a missing link is (link, then retry).
+          if (expected.cause === 'LINK_EXPIRED') expect(bounces[0]!.raw.toString('utf8')).toMatch(/\/link\/start\?t=/);
+          else expect(bounces[0]!.raw.toString('utf8')).not.toMatch(/\/retry\?t=/);
         }
       } else {
         throw new Error(`${item.name}: expected an SMTP refusal, got queue id ${sent.queueId}`);

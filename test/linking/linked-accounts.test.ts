@@ -1,0 +1,164 @@
+/**
+ * LinkedAccounts over both link stores — files (embedded) and real Redis —
+ * against the simulator's OAuth 2.0 (3LO) endpoints: two workers needing a
+ * fresh token at once spend the rotating refresh token once; a revoked grant
+ * marks the link revoked with Atlassian's reason; a changed encryption key
+ * ends the link instead of failing every delivery.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { LinkStore } from '../../src/linking/account-link.js';
+import { AtlassianOAuth } from '../../src/linking/atlassian-oauth.js';
+import { FileLinkStore } from '../../src/linking/file-link-store.js';
+import { LinkedAccounts, LinkRevoked } from '../../src/linking/linked-accounts.js';
+import { RedisLinkStore } from '../../src/linking/redis-link-store.js';
+import { TokenCipher } from '../../src/linking/token-cipher.js';
+import { dropPrefix, requireRedis, TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
+import { startDemoSimulator, type RunningSimulator, type SimulatorAdmin } from '../helpers/simulator-admin.js';
+import { testLogger } from '../helpers/test-logger.js';
+
+const ALICE = { accountId: '557058:a11ce000-0000-4000-8000-000000000003', login: 'alice@demo.local' };
+const KEY = 'linked-accounts-test-key-0123456789-abcdef';
+const CALLBACK = 'http://127.0.0.1:8080/link/callback';
+
+let sim: RunningSimulator;
+let admin: SimulatorAdmin;
+let oauth: AtlassianOAuth;
+const redisPrefix = uniquePrefix('links');
+const clients: Redis[] = [];
+const dirs: string[] = [];
+
+beforeAll(async () => {
+  await requireRedis();
+  ({ sim, admin } = await startDemoSimulator());
+  oauth = new AtlassianOAuth(
+    {
+      clientId: 'demo-link-app',
+      clientSecret: 'demo-link-secret',
+      cloudId: '8a2d5e5b-1c3f-4d6a-9b7e-2f4c6d8e0a13',
+      authorizeUrl: `${sim.url}/authorize`,
+      tokenUrl: `${sim.url}/oauth/token`,
+      apiUrl: sim.url,
+      scopes: ['read:page:confluence', 'read:me', 'offline_access'],
+    },
+    CALLBACK,
+    5000,
+  );
+});
+afterAll(async () => {
+  await dropPrefix(redisPrefix);
+  for (const client of clients) client.disconnect();
+  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  await sim.close();
+});
+afterEach(async () => {
+  await fetch(`${sim.url}/__admin/reset`, { method: 'POST' });
+});
+
+/** Alice's consent, as her browser would give it; returns the code. */
+async function consentCode(): Promise<string> {
+  const authorize = new URL(oauth.authorizeUrl('state-1'));
+  const answer = await fetch(`${sim.url}/authorize`, {
+    method: 'POST',
+    body: new URLSearchParams({ ...Object.fromEntries(authorize.searchParams), login: ALICE.login, decision: 'accept' }),
+    redirect: 'manual',
+  });
+  const code = new URL(answer.headers.get('location') ?? '').searchParams.get('code');
+  if (!code) throw new Error(`no code: ${answer.status} ${answer.headers.get('location')}`);
+  return code;
+}
+
+async function oauthAdmin(pathName: string, body: unknown): Promise<void> {
+  const response = await fetch(`${sim.url}/__admin/oauth/${pathName}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  expect(response.status).toBe(200);
+}
+
+async function tokenRequests(): Promise<number> {
+  return (await admin.requestCounts())['POST /oauth/token'] ?? 0;
+}
+
+const backends: Array<{ name: string; stores: () => Promise<[LinkStore, LinkStore]> }> = [
+  {
+    name: 'file store (embedded: one worker process)',
+    async stores() {
+      const dir = await mkdtemp(path.join(tmpdir(), 'm2c-links-'));
+      dirs.push(dir);
+      const store = new FileLinkStore(dir);
+      await store.init();
+      return [store, store];
+    },
+  },
+  {
+    name: 'Redis store (two worker machines)',
+    async stores() {
+      const connect = () => {
+        const client = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
+        clients.push(client);
+        return client;
+      };
+      return [new RedisLinkStore(connect(), redisPrefix), new RedisLinkStore(connect(), redisPrefix)];
+    },
+  },
+];
+
+describe.each(backends)('LinkedAccounts on the $name', ({ stores }) => {
+  async function twoWorkers(): Promise<[LinkedAccounts, LinkedAccounts]> {
+    const [one, two] = await stores();
+    const sites = new Map([['sim', oauth]]);
+    return [new LinkedAccounts(one, new TokenCipher(KEY), sites, testLogger()), new LinkedAccounts(two, new TokenCipher(KEY), sites, testLogger())];
+  }
+
+  async function linkAlice(accounts: LinkedAccounts): Promise<void> {
+    const grant = await oauth.exchangeCode(await consentCode());
+    expect(grant.refreshToken).toBeTruthy();
+    const account = await oauth.me(grant.accessToken);
+    expect(account).toMatchObject({ accountId: ALICE.accountId, email: ALICE.login });
+    await accounts.save('sim', 'Alice@Partner.example', account, { ...grant, refreshToken: grant.refreshToken! });
+  }
+
+  it('two workers needing a fresh token at once refresh once and share the result', async () => {
+    const [one, two] = await twoWorkers();
+    await linkAlice(one);
+    const link = (await one.find('sim', 'alice@partner.example'))!;
+    expect(link).toMatchObject({ accountId: ALICE.accountId, state: 'active' });
+    const before = await tokenRequests();
+    const stale = await one.accessToken(link);
+    expect(await tokenRequests()).toBe(before); // still fresh: no call
+    await oauthAdmin('expire-access-tokens', { accountId: ALICE.accountId });
+    // The simulator refused it (401) — the gateway learns that from Confluence and passes the dead token back.
+    const [a, b] = await Promise.all([one.accessToken(link, stale), two.accessToken(link, stale)]);
+    expect(a).toBe(b);
+    expect(a).not.toBe(stale);
+    expect(await tokenRequests()).toBe(before + 1);
+    const me = await oauth.me(a);
+    expect(me.accountId).toBe(ALICE.accountId);
+  });
+
+  it('a revoked grant marks the link revoked with the reason, for every worker', async () => {
+    const [one, two] = await twoWorkers();
+    await linkAlice(one);
+    const link = (await one.find('sim', 'alice@partner.example'))!;
+    const stale = await one.accessToken(link);
+    await oauthAdmin('revoke', { accountId: ALICE.accountId, clientId: 'demo-link-app' });
+    const failure = await one.accessToken(link, stale).catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(LinkRevoked);
+    expect((failure as LinkRevoked).why).toContain('invalid_grant');
+    expect(await two.find('sim', 'alice@partner.example')).toMatchObject({ state: 'revoked', revokedWhy: expect.stringContaining('Unknown or invalid refresh token') });
+    await expect(two.accessToken(link)).rejects.toBeInstanceOf(LinkRevoked);
+  });
+
+  it('a changed encryption key ends the link (link again) instead of failing every delivery', async () => {
+    const [one] = await twoWorkers();
+    await linkAlice(one);
+    const [store] = await stores();
+    const rekeyed = new LinkedAccounts(store, new TokenCipher(`${KEY}-rotated`), new Map([['sim', oauth]]), testLogger());
+    const link = (await one.find('sim', 'alice@partner.example'))!;
+    // The Redis variant gets a new store on the same prefix; the file variant a new directory: save there first.
+    if (!(await store.get('sim', 'alice@partner.example'))) await store.put(link);
+    await expect(rekeyed.accessToken(link)).rejects.toThrow(/do not open with the configured linking.encryptionKey/);
+    expect(await store.get('sim', 'alice@partner.example')).toMatchObject({ state: 'revoked' });
+  });
+});
