@@ -62,7 +62,8 @@ process.stdout.write(`
     npm run send -- --to mine@demo.local                  → refused: alice@demo.local has not linked an account (bounce in the outbox)
     1. open ${gateway.webUrl}/link, give alice@demo.local — the link mail lands in the outbox
     2. open its link, press "Continue to Atlassian", sign in as alice@demo.local on the simulator's consent page, Accept
-    3. send again, or press the bounce's retry link: the page appears in LOCKED, written by Alice Example
+    3. press the bounce's retry link (or send again): the page appears in LOCKED, written by Alice Example —
+       without its files: Alice may add pages there but not attachments, and a second bounce says so in her name
 
   Share a page by e-mail (lands in the outbox):
     open ${gateway.webUrl}/share/form?pageId=98307   (API key: demo-share-key-alice-000000, any recipient)
