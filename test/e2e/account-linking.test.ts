@@ -10,6 +10,7 @@ import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunningCapture } from '../../scripts/mail-capture.js';
+import { SignedTokens } from '../../src/links/signed-token.js';
 import { dnsStub } from '../helpers/dns-stub.js';
 import { freePort } from '../helpers/gateway-process.js';
 import type { RunningSimulator, SimulatorAdmin } from '../helpers/simulator-admin.js';
@@ -208,6 +209,21 @@ describe('linking an account', () => {
     const declined = await consentFrom(target, start, ALICE.login, 'deny');
     expect(declined.page).toContain('Not linked');
     expect(await readdir(path.join(target.spoolDir, 'links')).then((names) => names.filter((name) => name.endsWith('.json')))).toEqual([]);
+  });
+
+  it('mails at most linking.proofMailsPerHour links per address, and refuses altered or expired links', async () => {
+    const target = await gateway();
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await fetch(`${target.web}/link`, { method: 'POST', body: new URLSearchParams({ address: BOB_MAIL, site: 'sim' }) })).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+    expect(outbox.messages.filter((mail) => mail.rcptTo.includes(BOB_MAIL))).toHaveLength(5);
+    const start = urlIn((await mailTo(BOB_MAIL, 'to your Confluence account')).text, '/link/start');
+    const altered = await fetch(local(target, start.replace(/.$/, (last) => (last === 'A' ? 'B' : 'A'))));
+    expect(altered.status).toBe(400);
+    const expired = new SignedTokens('test-secret-test-secret-test-secret-0123').sign('account-link', { siteId: 'sim', address: BOB_MAIL }, 1_000, Date.now() - 60_000);
+    const old = await fetch(`${target.web}/link/start?t=${expired}`);
+    expect(old.status).toBe(410);
+    expect(await old.text()).toContain('Get a new link');
   });
 
   it("answers seed 000's failure modes with their own pages: a new site, too many grants, no Confluence access", async () => {
