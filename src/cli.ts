@@ -123,6 +123,42 @@ deadLetters
     if (missing) process.exitCode = 1;
   });
 
+const links = program.command('links').description('mail addresses linked to Atlassian accounts (routes with writeAs: sender): list them, or remove one');
+
+links
+  .command('list')
+  .requiredOption('-c, --config <file>', 'YAML config file')
+  .option('--json', 'machine-readable output (never the tokens)')
+  .action(async (options: { config: string; json?: boolean }) => {
+    const all = await withBackend(options.config, async (backend) => (await backend.linkStore()).list());
+    const shown = all.map(({ sealedTokens: _sealed, ...link }) => link);
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
+      return;
+    }
+    if (!shown.length) process.stdout.write('no linked accounts\n');
+    for (const link of shown) {
+      const state = link.state === 'active' ? 'working' : `no longer works: ${link.revokedWhy ?? 'revoked'}`;
+      process.stdout.write(`${link.address}  site ${link.siteId}  → ${link.displayName} (${link.accountId})  linked ${link.linkedAt}  ${state}\n`);
+    }
+  });
+
+links
+  .command('remove')
+  .requiredOption('-c, --config <file>', 'YAML config file')
+  .requiredOption('-s, --site <id>', 'site id from the config')
+  .argument('<address>', 'the linked mail address')
+  .action(async (address: string, options: { config: string; site: string }) => {
+    const removed = await withBackend(options.config, async (backend) => {
+      const store = await backend.linkStore();
+      if (!(await store.get(options.site, address.toLowerCase()))) return false;
+      await store.remove(options.site, address.toLowerCase());
+      return true;
+    });
+    process.stdout.write(removed ? `${address}: link removed (its tokens are deleted)\n` : `${address}: not linked on site ${options.site}\n`);
+    if (!removed) process.exitCode = 1;
+  });
+
 /** Opens the configured backend (embedded files or Redis) for one operator command, and closes it after. */
 async function withBackend<T>(configFile: string, use: (backend: GatewayBackend) => Promise<T>): Promise<T> {
   const { config } = load(configFile);

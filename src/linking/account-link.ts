@@ -46,6 +46,8 @@ export interface LinkStore {
   /** Resolves once the link is durable. */
   put(link: AccountLink): Promise<void>;
   remove(siteId: string, address: string): Promise<void>;
+  /** Every link, for the operator (`links list`). */
+  list(): Promise<AccountLink[]>;
   /** One token refresh at a time per link: each refresh token works once. */
   withLock<T>(key: string, fn: () => Promise<T>): Promise<T>;
 }

@@ -3,7 +3,7 @@
  * `<spool>/links/`, written durably; tokens inside are sealed. The embedded
  * worker is one process, so an in-process lock per link is enough.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InProcessLock } from '../backend/keyed-lock.js';
 import { unlinkIfExists, writeFileDurably } from '../spool/durable-file.js';
@@ -37,6 +37,12 @@ export class FileLinkStore implements LinkStore {
 
   async remove(siteId: string, address: string): Promise<void> {
     await unlinkIfExists(this.file(linkKey(siteId, address)));
+  }
+
+  async list(): Promise<AccountLink[]> {
+    const names = (await readdir(this.dir).catch(() => [] as string[])).filter((name) => /^[0-9a-f]{64}\.json$/.test(name));
+    const links = await Promise.all(names.map(async (name) => JSON.parse(await readFile(path.join(this.dir, name), 'utf8')) as AccountLink));
+    return links.sort((a, b) => a.address.localeCompare(b.address));
   }
 
   withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {

@@ -32,6 +32,18 @@ export class RedisLinkStore implements LinkStore {
     await this.redis.del(this.redisKey(linkKey(siteId, address)));
   }
 
+  async list(): Promise<AccountLink[]> {
+    const links: AccountLink[] = [];
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.prefix}:link:*`, 'COUNT', 500);
+      cursor = next;
+      const values = keys.length ? await this.redis.mget(...keys) : [];
+      for (const value of values) if (value) links.push(JSON.parse(value) as AccountLink);
+    } while (cursor !== '0');
+    return links.sort((a, b) => a.address.localeCompare(b.address));
+  }
+
   withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
     return this.lock.withLock(key, fn);
   }
