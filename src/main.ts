@@ -132,6 +132,7 @@ function accountLinkRoutes(config: Config, backend: GatewayBackend, accounts: Li
     links,
     mailer,
     proofLimiter: backend.rateLimiter({ name: 'link-proof', points: config.linking.proofMailsPerHour, durationS: 3600 }),
+    clientLimiter: backend.rateLimiter({ name: 'link-proof-client', points: config.linking.proofMailsPerClientPerHour, durationS: 3600 }),
     logger: logger.child({ component: 'linking' }),
   });
 }

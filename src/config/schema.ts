@@ -337,6 +337,8 @@ const linkingSchema = z
     proofTtlMinutes: z.number().positive().default(60),
     /** Address-proof mails per address per hour, so /link cannot be used to flood someone's mailbox. */
     proofMailsPerHour: z.number().int().positive().default(5),
+    /** Address-proof mails asked for from one client IP per hour (a person behind a shared office IP asks once). */
+    proofMailsPerClientPerHour: z.number().int().positive().default(30),
   })
   .prefault({});
 

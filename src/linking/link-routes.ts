@@ -36,6 +36,8 @@ export interface LinkRouteDeps {
   mailer: ProofMailer;
   /** Proof mails per address per hour. */
   proofLimiter: RateLimiterAbstract;
+  /** Proof mails per client IP per hour: one client must not make the gateway mail a thousand addresses. */
+  clientLimiter: RateLimiterAbstract;
   logger: Logger;
 }
 
@@ -58,9 +60,10 @@ export function linkRoutes(deps: LinkRouteDeps): RouteGroup {
         return show(reply, 400, { title: 'Check the address', tone: 'problem', paragraphs: ['Give your mail address, e.g. ann@example.com, and choose a site.'], forms: askPage(sites.map(([id]) => ({ id, name: siteName(id) }))).forms ?? [] });
       }
       try {
+        await deps.clientLimiter.consume(request.ip, 1);
         await deps.proofLimiter.consume(address, 1);
       } catch {
-        return show(reply, 429, { title: 'Too many link mails', tone: 'problem', paragraphs: [`Several link mails went to ${address} in the last hour. Use the newest one, or try again in an hour.`] });
+        return show(reply, 429, { title: 'Too many link mails', tone: 'problem', paragraphs: [`Several link mails went to ${address}, or were asked for from here, in the last hour. Use the newest one, or try again in an hour.`] });
       }
       const ttlMs = deps.config.linking.proofTtlMinutes * 60_000;
       const { url, expiresAt } = deps.links.accountLinkUrl({ siteId, address }, ttlMs);

@@ -45,7 +45,7 @@ interface Gateway {
   web: string;
 }
 
-async function gateway(): Promise<Gateway> {
+async function gateway(linking: Record<string, unknown> = {}): Promise<Gateway> {
   const spoolDir = await tempDir();
   const httpPort = await freePort();
   const started = await startTestGateway(
@@ -73,7 +73,7 @@ async function gateway(): Promise<Gateway> {
       overrides: {
         http: { host: '127.0.0.1', port: httpPort, publicUrl: PUBLIC_URL },
         bounces: { from: 'mail2confluence <mailer-daemon@gateway.test>', transport: { host: '127.0.0.1', port: outbox.port } },
-        linking: { encryptionKey: 'test-linking-key-test-linking-key-0123456789' },
+        linking: { encryptionKey: 'test-linking-key-test-linking-key-0123456789', ...linking },
       },
     },
     dns.resolver,
@@ -211,11 +211,13 @@ describe('linking an account', () => {
     expect(await readdir(path.join(target.spoolDir, 'links')).then((names) => names.filter((name) => name.endsWith('.json')))).toEqual([]);
   });
 
-  it('mails at most linking.proofMailsPerHour links per address, and refuses altered or expired links', async () => {
-    const target = await gateway();
+  it('mails at most linking.proofMailsPerHour links per address and a few more per client, and refuses altered or expired links', async () => {
+    const target = await gateway({ proofMailsPerClientPerHour: 7 });
+    const ask = async (address: string) => (await fetch(`${target.web}/link`, { method: 'POST', body: new URLSearchParams({ address, site: 'sim' }) })).status;
     const statuses: number[] = [];
-    for (let i = 0; i < 6; i++) statuses.push((await fetch(`${target.web}/link`, { method: 'POST', body: new URLSearchParams({ address: BOB_MAIL, site: 'sim' }) })).status);
+    for (let i = 0; i < 6; i++) statuses.push(await ask(BOB_MAIL));
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+    expect([await ask('carol@partner.example'), await ask('dave@partner.example')]).toEqual([200, 429]);
     expect(outbox.messages.filter((mail) => mail.rcptTo.includes(BOB_MAIL))).toHaveLength(5);
     const start = urlIn((await mailTo(BOB_MAIL, 'to your Confluence account')).text, '/link/start');
     const altered = await fetch(local(target, start.replace(/.$/, (last) => (last === 'A' ? 'B' : 'A'))));
