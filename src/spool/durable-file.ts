@@ -18,15 +18,26 @@ export async function fsyncDirectory(dir: string): Promise<void> {
 }
 
 /** Write `data` to `tmpPath`, fsync, rename to `finalPath`, fsync the directory. */
-export async function writeFileDurably(tmpPath: string, finalPath: string, data: string | Uint8Array): Promise<void> {
+export async function writeFileDurably(tmpPath: string, finalPath: string, data: string | Uint8Array | readonly Uint8Array[]): Promise<void> {
+  await writeFileSynced(tmpPath, finalPath, data);
+  await fsyncDirectory(path.dirname(finalPath));
+}
+
+/**
+ * Write, fsync, rename — but leave the directory's fsync to the caller, so
+ * that a batch of files shares one (the journal's background materializer).
+ * Not durable until that directory fsync returns.
+ */
+export async function writeFileSynced(tmpPath: string, finalPath: string, data: string | Uint8Array | readonly Uint8Array[]): Promise<void> {
   const handle = await open(tmpPath, 'w', 0o640);
   try {
-    await handle.writeFile(data);
+    if (Array.isArray(data)) await handle.writev(data as Uint8Array[]);
+    else await handle.writeFile(data as string | Uint8Array);
     await handle.sync();
   } finally {
     await handle.close();
   }
-  await renameDurably(tmpPath, finalPath);
+  await rename(tmpPath, finalPath);
 }
 
 export async function renameDurably(from: string, to: string): Promise<void> {

@@ -3,13 +3,22 @@
  * once durable. Nothing on this path parses MIME: store first, parse in the worker.
  */
 import { createReadStream } from 'node:fs';
-import { access, mkdir, open, readdir } from 'node:fs/promises';
+import { access, mkdir, open, readdir, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { isQueueId } from '../domain/queue-id.js';
 import { copyWithinLimit } from './bounded-copy.js';
-import { renameDurably, unlinkIfExists } from './durable-file.js';
+import { fsyncDirectory, renameDurably, unlinkIfExists, writeFileSynced } from './durable-file.js';
 import type { MessageSpool, StoreOptions, StoredMessage } from './message-spool.js';
+
+/** A message being written straight to the spool, chunk by chunk: nothing of it stays in memory. */
+export interface SpoolFileWriter {
+  write(chunk: Buffer): Promise<void>;
+  /** fsync, rename into msg/, fsync the directory: durable once this resolves. */
+  commit(): Promise<void>;
+  /** Removes what was written; safe to call after a failed write or commit. */
+  abort(): Promise<void>;
+}
 
 export class FileSpool implements MessageSpool {
   private readonly tmpDir: string;
@@ -30,23 +39,57 @@ export class FileSpool implements MessageSpool {
   }
 
   async store(queueId: string, source: Readable, options: StoreOptions): Promise<StoredMessage> {
-    assertQueueId(queueId);
-    const tmpPath = path.join(this.tmpDir, `${queueId}.eml`);
-    const handle = await open(tmpPath, 'wx', 0o640);
+    const writer = await this.createWriter(queueId);
     let size: number;
     try {
-      size = await copyWithinLimit(source, options, async (chunk) => {
-        await handle.write(chunk);
-      });
-      await handle.sync();
+      size = await copyWithinLimit(source, options, (chunk) => writer.write(chunk));
+      await writer.commit();
     } catch (err) {
-      await handle.close().catch(() => undefined);
-      await unlinkIfExists(tmpPath);
+      await writer.abort();
       throw err;
     }
-    await handle.close();
-    await renameDurably(tmpPath, this.path(queueId));
     return { queueId, size };
+  }
+
+  async createWriter(queueId: string): Promise<SpoolFileWriter> {
+    assertQueueId(queueId);
+    const tmpPath = path.join(this.tmpDir, `${queueId}.eml`);
+    const finalPath = this.path(queueId);
+    let handle: FileHandle | null = await open(tmpPath, 'wx', 0o640);
+    const close = async () => {
+      const open = handle;
+      handle = null;
+      await open?.close();
+    };
+    return {
+      write: async (chunk) => {
+        await handle!.write(chunk);
+      },
+      commit: async () => {
+        await handle!.sync();
+        await close();
+        await renameDurably(tmpPath, finalPath);
+      },
+      abort: async () => {
+        await close().catch(() => undefined);
+        await unlinkIfExists(tmpPath);
+      },
+    };
+  }
+
+  /**
+   * Writes a message held in memory (the journal's materializer): fsynced
+   * and renamed into msg/, but durable only after {@link syncDirectory}, which
+   * a batch of messages shares.
+   */
+  async writeSynced(queueId: string, data: readonly Buffer[]): Promise<void> {
+    assertQueueId(queueId);
+    await writeFileSynced(path.join(this.tmpDir, `${queueId}.eml`), this.path(queueId), data);
+  }
+
+  /** Makes the names of messages written with {@link writeSynced} durable. */
+  syncDirectory(): Promise<void> {
+    return fsyncDirectory(this.msgDir);
   }
 
   async open(queueId: string): Promise<Readable> {
