@@ -167,9 +167,19 @@ async function startRoles(
 
   let smtp: RunningListener | null = null;
   if (roles.has('smtp')) {
-    smtp = await startSmtpListener({ config: config.smtp, routes, spool, queue, limits: smtpRateLimits(config.smtp.rateLimits, backend), logger: logger.child({ component: 'smtp' }) });
+    const intake = await backend.openIntake();
+    try {
+      smtp = await startSmtpListener({ config: config.smtp, routes, intake, limits: smtpRateLimits(config.smtp.rateLimits, backend), logger: logger.child({ component: 'smtp' }) });
+    } catch (err) {
+      await intake.close();
+      throw err;
+    }
     const listener = smtp;
-    closers.unshift(() => listener.close());
+    // The listener stops accepting first; then the journal's background work finishes, before the queue closes.
+    closers.unshift(async () => {
+      await listener.close();
+      await intake.close();
+    });
   }
 
   let webUrl: string | null = null;
