@@ -20,6 +20,16 @@ export interface SpoolFileWriter {
   abort(): Promise<void>;
 }
 
+/**
+ * Reads of a stored message (header block, DKIM, MIME parse) go in 16 KB
+ * chunks, not Node's 64 KB: the parser keeps slices of its input chunks, and
+ * a slice kept a little longer is promoted with its whole chunk, which then
+ * lives until a full GC — V8 starts one only after ~64 MB of such memory. With
+ * 16 KB chunks the peak RSS for a 100 MB mail fell from 168 to 137 MB
+ * (`npm run bench`, section 5); the CPU cost of more, smaller reads is small.
+ */
+const READ_CHUNK_BYTES = 16 * 1024;
+
 export class FileSpool implements MessageSpool {
   private readonly tmpDir: string;
   private readonly msgDir: string;
@@ -96,7 +106,7 @@ export class FileSpool implements MessageSpool {
     assertQueueId(queueId);
     const file = this.path(queueId);
     await access(file);
-    return createReadStream(file);
+    return createReadStream(file, { highWaterMark: READ_CHUNK_BYTES });
   }
 
   async remove(queueId: string): Promise<void> {
