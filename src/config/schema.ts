@@ -71,8 +71,12 @@ const spoolSchema = z
      * are written as files before the 250, as in Redis mode.
      */
     journal: z.boolean().default(true),
-    /** Messages up to this size go into the journal whole; larger ones stream to msg/ directly and only their job is journaled. */
-    journalInlineMaxBytes: z.number().int().nonnegative().default(1024 * 1024),
+    /**
+     * Messages up to this size go into the journal whole; larger ones stream to
+     * msg/ directly (written once, never held in memory) and only their job is
+     * journaled. Also the most a session holds in memory while a message arrives.
+     */
+    journalInlineMaxBytes: z.number().int().nonnegative().default(128 * 1024),
   })
   .prefault({});
 

@@ -9,11 +9,11 @@
  *     crash in between leaves two copies and start-up keeps the later state.
  * Several processes may enqueue into one spool; one consumer holds the lock.
  */
-import { access, mkdir, readFile, readdir } from 'node:fs/promises';
+import { access, mkdir, readFile, readdir, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { isQueueId } from '../domain/queue-id.js';
-import { fsyncDirectory, renameDurably, unlinkIfExists, writeFileDurably, writeFileSynced } from '../spool/durable-file.js';
+import { fsyncDirectory, renameDurably, unlinkIfExists, writeFileDsync, writeFileDurably } from '../spool/durable-file.js';
 import { acquireLock, type HeldLock } from './process-lock.js';
 import {
   backoffDelay,
@@ -113,7 +113,8 @@ export class FileJobQueue implements JobQueue {
     await Promise.all(
       fresh.map((job) => {
         const state: JobState = { ...job, attempts: 0, enqueuedAt, history: [] };
-        return writeFileSynced(path.join(this.tmpDir, `${job.queueId}.ready.json`), this.file('ready', job.queueId), JSON.stringify(state));
+        const tmp = path.join(this.tmpDir, `${job.queueId}.ready.json`);
+        return writeFileDsync(tmp, [Buffer.from(JSON.stringify(state))]).then(() => rename(tmp, this.file('ready', job.queueId)));
       }),
     );
     if (!fresh.length) return [];

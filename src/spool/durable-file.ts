@@ -5,6 +5,7 @@
  * FsyncWriteStream + rename). A crash before the rename leaves only a
  * temporary file, which start-up removes.
  */
+import { constants } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -38,6 +39,21 @@ export async function writeFileSynced(tmpPath: string, finalPath: string, data: 
     await handle.close();
   }
   await rename(tmpPath, finalPath);
+}
+
+/**
+ * Write `data` to `file` (created or truncated) with O_DSYNC: each write
+ * returns once its bytes and what is needed to read them back are on disk —
+ * write and fdatasync in one call. The name is durable only after a fsync of
+ * the directory, which the caller shares among a batch.
+ */
+export async function writeFileDsync(file: string, data: readonly Uint8Array[]): Promise<void> {
+  const handle = await open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_DSYNC, 0o640);
+  try {
+    await handle.writev(data as Uint8Array[]);
+  } finally {
+    await handle.close();
+  }
 }
 
 export async function renameDurably(from: string, to: string): Promise<void> {

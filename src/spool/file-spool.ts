@@ -3,13 +3,14 @@
  * once durable. Nothing on this path parses MIME: store first, parse in the worker.
  */
 import { createReadStream } from 'node:fs';
-import { access, mkdir, open, readdir, type FileHandle } from 'node:fs/promises';
+import { access, mkdir, open, readdir, rename, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { isQueueId } from '../domain/queue-id.js';
 import { copyWithinLimit } from './bounded-copy.js';
-import { fsyncDirectory, renameDurably, unlinkIfExists, writeFileSynced } from './durable-file.js';
+import { unlinkIfExists, writeFileDsync } from './durable-file.js';
 import type { MessageSpool, StoreOptions, StoredMessage } from './message-spool.js';
+import { SharedDirectorySync } from './shared-directory-sync.js';
 
 /** A message being written straight to the spool, chunk by chunk: nothing of it stays in memory. */
 export interface SpoolFileWriter {
@@ -33,10 +34,13 @@ const READ_CHUNK_BYTES = 16 * 1024;
 export class FileSpool implements MessageSpool {
   private readonly tmpDir: string;
   private readonly msgDir: string;
+  /** Messages stored at the same time share the fsync that makes their names in msg/ durable. */
+  private readonly msgDirSync: SharedDirectorySync;
 
   constructor(root: string) {
     this.tmpDir = path.join(root, 'tmp');
     this.msgDir = path.join(root, 'msg');
+    this.msgDirSync = new SharedDirectorySync(this.msgDir);
   }
 
   /** Creates the directories and removes half-written files left by a crash. */
@@ -78,7 +82,8 @@ export class FileSpool implements MessageSpool {
       commit: async () => {
         await handle!.sync();
         await close();
-        await renameDurably(tmpPath, finalPath);
+        await rename(tmpPath, finalPath);
+        await this.msgDirSync.sync();
       },
       abort: async () => {
         await close().catch(() => undefined);
@@ -88,18 +93,20 @@ export class FileSpool implements MessageSpool {
   }
 
   /**
-   * Writes a message held in memory (the journal's materializer): fsynced
-   * and renamed into msg/, but durable only after {@link syncDirectory}, which
-   * a batch of messages shares.
+   * Writes a message held in memory (the journal's materializer) straight
+   * under its name in msg/, with O_DSYNC; durable once {@link syncDirectory},
+   * shared by a batch, returns. No temporary name: the journal writes a job
+   * only after its message is durable, so a message cut off by a crash has no
+   * job yet — the replay rewrites it, or the orphan sweep removes it.
    */
   async writeSynced(queueId: string, data: readonly Buffer[]): Promise<void> {
     assertQueueId(queueId);
-    await writeFileSynced(path.join(this.tmpDir, `${queueId}.eml`), this.path(queueId), data);
+    await writeFileDsync(this.path(queueId), data);
   }
 
   /** Makes the names of messages written with {@link writeSynced} durable. */
   syncDirectory(): Promise<void> {
-    return fsyncDirectory(this.msgDir);
+    return this.msgDirSync.sync();
   }
 
   async open(queueId: string): Promise<Readable> {
