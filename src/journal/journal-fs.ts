@@ -3,7 +3,7 @@
  * test can count them (how many fdatasyncs a burst of appends shares) or make
  * them fail, without touching timings. The default is node:fs.
  */
-import { open, readdir, rm, type FileHandle } from 'node:fs/promises';
+import { open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import { fsyncDirectory } from '../spool/durable-file.js';
 
 export interface JournalFileHandle {
@@ -19,6 +19,9 @@ export interface JournalFileHandle {
 export interface JournalFs {
   /** Creates a new, empty file (never an existing one) for appending. */
   create(file: string): Promise<JournalFileHandle>;
+  /** Opens an existing file for writing at positions (a reused segment). */
+  openForWriting(file: string): Promise<JournalFileHandle>;
+  rename(from: string, to: string): Promise<void>;
   openForReading(file: string): Promise<JournalFileHandle>;
   syncDirectory(dir: string): Promise<void>;
   list(dir: string): Promise<string[]>;
@@ -50,7 +53,9 @@ function wrap(handle: FileHandle): JournalFileHandle {
 
 export const nodeJournalFs: JournalFs = {
   create: async (file) => wrap(await open(file, 'wx', 0o640)),
+  openForWriting: async (file) => wrap(await open(file, 'r+')),
   openForReading: async (file) => wrap(await open(file, 'r')),
+  rename: (from, to) => rename(from, to),
   syncDirectory: fsyncDirectory,
   list: (dir) => readdir(dir),
   remove: (file) => rm(file, { force: true }),

@@ -6,26 +6,22 @@
  * removes sealed segments it has fully materialized. A failed batch stays in
  * the journal and is tried again; nothing is lost while the journal is on disk.
  */
-import path from 'node:path';
 import type { Logger } from 'pino';
-import type { JournalFs } from './journal-fs.js';
 import { recordEnd, type JournaledMessage } from './journaled-message.js';
 import { materialize, type MaterializeTargets } from './materialize.js';
 import type { SegmentBodies } from './segment-bodies.js';
-import { segmentName } from './segment-files.js';
 
 export interface MaterializerOptions {
   targets: MaterializeTargets;
   bodies: SegmentBodies;
-  fs: JournalFs;
-  /** The writer's directory, where the segments are. */
-  dir: string;
   logger: Logger;
   /** Appends a checkpoint to the active segment; a no-op for a sealed one. */
   checkpoint: (segment: number, upTo: number) => void;
   /** The writer's active segment and its size, and a way to seal it when everything in it is materialized. */
   active: () => { segment: number; size: number };
   rotate: () => void;
+  /** Hands back a sealed segment whose records are all materialized (the writer reuses or removes its file). */
+  retire: (segment: number) => Promise<void>;
   /** Limits of one batch: records, and bytes of journal they span. */
   batchRecords?: number;
   batchBytes?: number;
@@ -186,18 +182,18 @@ export class Materializer {
     return batch;
   }
 
-  /** Sealed segments with nothing left to materialize are no longer needed: every record in them is in the spool and queue. */
+  /** Sealed segments with nothing left to materialize are no longer needed: every record in them is in the spool and queue (durably). */
   private async removeFinishedSegments(): Promise<void> {
     for (const segment of [...this.sealed]) {
       if (this.pending.some((message) => message.segment === segment) || this.inFlight.some((message) => message.segment === segment)) continue;
       this.sealed.delete(segment);
       await this.options.bodies.forget(segment);
       try {
-        await this.options.fs.remove(path.join(this.options.dir, segmentName(segment)));
+        await this.options.retire(segment);
         this.stats.segmentsRemoved++;
       } catch (err) {
         // Harmless: a replay finds every record in it already queued.
-        this.options.logger.warn({ err, segment }, 'could not remove a materialized journal segment');
+        this.options.logger.warn({ err, segment }, 'could not retire a materialized journal segment');
       }
     }
   }

@@ -29,7 +29,7 @@ export interface MessageJournalOptions {
   queue: FileJobQueue;
   logger: Logger;
   fs?: JournalFs;
-  /** A segment is sealed past this size (default 64 MiB). */
+  /** A segment is sealed past this size (default 32 MiB); the next one is prepared (zero-filled or reused) at a quarter of it. */
   segmentBytes?: number;
   /** Accepts wait while this much journal is not materialized yet (default 256 MiB). */
   maxBacklogBytes?: number;
@@ -85,8 +85,6 @@ export class MessageJournal {
     const materializer = new Materializer({
       targets: { spool: options.spool, queue: options.queue, logger },
       bodies,
-      fs,
-      dir,
       logger,
       checkpoint: (segment, upTo) => {
         if (writer?.activeSegment !== segment) return;
@@ -95,6 +93,7 @@ export class MessageJournal {
       },
       active: () => ({ segment: writer!.activeSegment, size: writer!.activeSize }),
       rotate: () => writer!.rotate(),
+      retire: (segment) => writer!.retire(segment),
       ...(options.batchRecords !== undefined ? { batchRecords: options.batchRecords } : {}),
       ...(options.idleRotateBytes !== undefined ? { idleRotateBytes: options.idleRotateBytes } : {}),
       ...(options.retryMs !== undefined ? { retryMs: options.retryMs } : {}),
@@ -102,9 +101,10 @@ export class MessageJournal {
     writer = await JournalWriter.create<Payload>({
       dir,
       fs,
-      segmentBytes: options.segmentBytes ?? 64 * 1024 * 1024,
+      segmentBytes: options.segmentBytes ?? 32 * 1024 * 1024,
       onDurable: (payload, position) => materializer.add(toMessage(payload, position.segment, position.offset, position.length)),
       onSealed: (segment) => materializer.segmentSealed(segment),
+      onPrepareFailed: (err) => logger.warn({ err }, 'could not prepare the next journal segment; a plain new file will do'),
     });
     logger.info({ dir }, 'accept journal open');
     return new MessageJournal(dir, writer, materializer, bodies, lock, options);

@@ -23,21 +23,22 @@ export interface ReplayResult {
   messages: number;
   enqueued: string[];
   skipped: number;
-  discardedBytes: number;
+  /** Bytes of records cut off mid-append by the crash (never acknowledged). */
+  tornBytes: number;
 }
 
 /** Replays one writer's journal; leaves its files in place (the caller removes them). */
 export async function replayWriterJournal(dir: string, targets: MaterializeTargets, fs: JournalFs = nodeJournalFs): Promise<ReplayResult> {
-  const result: ReplayResult = { segments: 0, messages: 0, enqueued: [], skipped: 0, discardedBytes: 0 };
+  const result: ReplayResult = { segments: 0, messages: 0, enqueued: [], skipped: 0, tornBytes: 0 };
   const bodies = new SegmentBodies(fs, dir);
   try {
     for (const segment of segmentNumbers(await fs.list(dir))) {
       const scan = await scanSegment(fs, path.join(dir, segmentName(segment)), segment);
       result.segments++;
-      if (scan.discardedBytes) {
-        result.discardedBytes += scan.discardedBytes;
+      if (scan.tornBytes) {
+        result.tornBytes += scan.tornBytes;
         targets.logger.warn(
-          { journal: dir, segment, offset: scan.validBytes, discardedBytes: scan.discardedBytes },
+          { journal: dir, segment, offset: scan.validBytes, discardedBytes: scan.tornBytes },
           'discarded a torn record at the end of a journal segment (cut off mid-append; its sender got no 250)',
         );
       }
@@ -86,7 +87,7 @@ export async function recoverJournals(spoolDir: string, targets: MaterializeTarg
     const result = await replayWriterJournal(dir, targets, fs);
     results.push(result);
     targets.logger.info(
-      { journal: dir, segments: result.segments, messages: result.messages, queued: result.enqueued.length, alreadyQueued: result.skipped, discardedBytes: result.discardedBytes },
+      { journal: dir, segments: result.segments, messages: result.messages, queued: result.enqueued.length, alreadyQueued: result.skipped, discardedBytes: result.tornBytes },
       'journal of a stopped listener replayed',
     );
     await lock.release();

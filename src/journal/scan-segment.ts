@@ -1,14 +1,16 @@
 /**
- * Reads a segment back at start-up: every record whose checksum holds, up to
- * the first one that does not. Writes never overlap and each group is
- * fdatasynced before any of its senders gets a 250, so a bad record can only
- * be the tail a crash cut mid-append, and everything after it never got a
- * 250 either: it is discarded, not searched for more records.
+ * Reads a segment back at start-up: every record of this segment whose
+ * checksum holds, up to the first that is not one. Writes never overlap and
+ * each group is fdatasynced before any of its senders gets a 250, so a bad
+ * record can only be the tail a crash cut mid-append, and everything after it
+ * never got a 250 either: it is discarded, not searched for more records.
+ * Where the records simply end — zeros of a fresh segment, or records of the
+ * file's previous use (another segment number) — nothing was torn.
  */
 import type { Envelope } from '../domain/envelope.js';
 import { isQueueId } from '../domain/queue-id.js';
 import type { JournalFs } from './journal-fs.js';
-import { HEADER_BYTES, RecordKind, checksumMatches, decodeHeader, type CheckpointMeta, type MessageMeta } from './journal-record.js';
+import { HEADER_BYTES, RECORD_MAGIC, RecordKind, checksumMatches, decodeHeader, type CheckpointMeta, type MessageMeta } from './journal-record.js';
 import type { JournaledMessage } from './journaled-message.js';
 
 export interface SegmentScan {
@@ -17,8 +19,8 @@ export interface SegmentScan {
   checkpointUpTo: number;
   /** Bytes of whole, valid records from the start. */
   validBytes: number;
-  /** Bytes after them: a torn tail (0 when the segment ended cleanly). */
-  discardedBytes: number;
+  /** Bytes of a record of this segment cut off or damaged by a crash (0 when the records simply end). */
+  tornBytes: number;
 }
 
 export async function scanSegment(fs: JournalFs, file: string, segment: number): Promise<SegmentScan> {
@@ -28,11 +30,22 @@ export async function scanSegment(fs: JournalFs, file: string, segment: number):
     const messages: JournaledMessage[] = [];
     let checkpointUpTo = 0;
     let position = 0;
+    let torn = false;
     const headerBytes = Buffer.alloc(HEADER_BYTES);
     while (position < size) {
-      if ((await handle.read(headerBytes, position)) < HEADER_BYTES) break;
-      const header = decodeHeader(headerBytes, size - position - HEADER_BYTES);
-      if (!header || position + header.totalLength > size) break;
+      const headerRead = await handle.read(headerBytes, position);
+      if (headerRead < HEADER_BYTES) {
+        torn = headerBytes.subarray(0, headerRead).some((byte) => byte !== 0);
+        break;
+      }
+      const header = decodeHeader(headerBytes, Number.MAX_SAFE_INTEGER);
+      if (!header) {
+        torn = headerBytes.some((byte) => byte !== 0) && headerBytes.readUInt32BE(0) === RECORD_MAGIC;
+        break;
+      }
+      if (header.segment !== segment) break; // the previous use of a recycled file
+      torn = true; // from here on, anything short of a whole, valid record was cut off
+      if (position + header.totalLength > size) break;
       const rest = Buffer.allocUnsafe(header.totalLength - HEADER_BYTES);
       if ((await handle.read(rest, position + HEADER_BYTES)) < rest.length) break;
       const metaBytes = rest.subarray(0, header.metaLength);
@@ -55,9 +68,10 @@ export async function scanSegment(fs: JournalFs, file: string, segment: number):
       } else {
         break;
       }
+      torn = false;
       position += header.totalLength;
     }
-    return { messages, checkpointUpTo, validBytes: position, discardedBytes: size - position };
+    return { messages, checkpointUpTo, validBytes: position, tornBytes: torn ? size - position : 0 };
   } finally {
     await handle.close();
   }

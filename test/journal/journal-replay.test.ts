@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { newQueueId } from '../../src/domain/queue-id.js';
 import { nodeJournalFs } from '../../src/journal/journal-fs.js';
-import { RecordKind, encodeRecord } from '../../src/journal/journal-record.js';
+import { RecordKind, encodeRecord, stampRecord } from '../../src/journal/journal-record.js';
 import { JournalWriter } from '../../src/journal/journal-writer.js';
 import { recoverJournals, replayWriterJournal } from '../../src/journal/replay-journal.js';
 import { WRITER_LOCK, journalRoot, segmentName, writerName } from '../../src/journal/segment-files.js';
@@ -50,6 +50,12 @@ async function crashedJournal(count: number, pid = DEAD_PID): Promise<Written> {
   return { spoolDir, writerDir, ids, bodies, ends };
 }
 
+/** A record's bytes as the writer places it in segment 1. */
+function inSegment1(buffers: Buffer[]): Buffer {
+  stampRecord(buffers, 1);
+  return Buffer.concat(buffers);
+}
+
 async function readyIds(spoolDir: string): Promise<string[]> {
   return (await readdir(path.join(spoolDir, 'queue', 'ready'))).map((name) => name.replace(/\.json$/, '')).sort();
 }
@@ -69,25 +75,35 @@ describe('journal replay', () => {
 
   it('discards a torn tail record (cut off mid-append: it never got its 250) and keeps the rest', async () => {
     const { spoolDir, writerDir, ids } = await crashedJournal(3);
-    const torn = encodeRecord(RecordKind.inline, { queueId: newQueueId(), envelope: envelope() }, [rawMessage('Torn')]);
-    const whole = Buffer.concat(torn);
+    const whole = inSegment1(encodeRecord(RecordKind.inline, { queueId: newQueueId(), envelope: envelope() }, [rawMessage('Torn')]));
     await appendFile(path.join(writerDir, segmentName(1)), whole.subarray(0, whole.length - 7)); // the last bytes never reached the disk
     const targets = { ...(await spoolAndQueue(spoolDir)), logger: testLogger() };
     const result = await replayWriterJournal(writerDir, targets);
-    expect(result.discardedBytes).toBe(whole.length - 7);
+    expect(result.tornBytes).toBe(whole.length - 7);
     expect(result.enqueued.sort()).toEqual([...ids].sort());
     expect(await readyIds(spoolDir)).toEqual([...ids].sort());
   });
 
   it('discards a tail whose bytes are all there but wrong (checksum), e.g. a sector that was never written', async () => {
     const { spoolDir, writerDir, ids } = await crashedJournal(2);
-    const record = Buffer.concat(encodeRecord(RecordKind.inline, { queueId: newQueueId(), envelope: envelope() }, [rawMessage('Garbled')]));
+    const record = inSegment1(encodeRecord(RecordKind.inline, { queueId: newQueueId(), envelope: envelope() }, [rawMessage('Garbled')]));
     record.fill(0, record.length - 40); // zeros where the end of the body should be
     await appendFile(path.join(writerDir, segmentName(1)), record);
     const targets = { ...(await spoolAndQueue(spoolDir)), logger: testLogger() };
     const result = await replayWriterJournal(writerDir, targets);
-    expect(result.discardedBytes).toBe(record.length);
+    expect(result.tornBytes).toBe(record.length);
     expect(await readyIds(spoolDir)).toEqual([...ids].sort());
+  });
+
+  it('stops quietly at the records of a reused segment file\'s previous use (another segment number)', async () => {
+    const { spoolDir, writerDir, ids } = await crashedJournal(2);
+    const leftover = encodeRecord(RecordKind.inline, { queueId: newQueueId(), envelope: envelope() }, [rawMessage('Old')]);
+    stampRecord(leftover, 7); // valid, but written when this file was segment 7
+    await appendFile(path.join(writerDir, segmentName(1)), Buffer.concat(leftover));
+    const targets = { ...(await spoolAndQueue(spoolDir)), logger: testLogger() };
+    const result = await replayWriterJournal(writerDir, targets);
+    expect(result.tornBytes).toBe(0);
+    expect(result.enqueued.sort()).toEqual([...ids].sort());
   });
 
   it('is idempotent: replaying the same journal twice queues each message once', async () => {
@@ -129,7 +145,7 @@ describe('journal replay', () => {
 
   it('starts after the last checkpoint: records before it were materialized durably already', async () => {
     const { spoolDir, writerDir, ids, ends } = await crashedJournal(3);
-    await appendFile(path.join(writerDir, segmentName(1)), Buffer.concat(encodeRecord(RecordKind.checkpoint, { upTo: ends[1]! })));
+    await appendFile(path.join(writerDir, segmentName(1)), inSegment1(encodeRecord(RecordKind.checkpoint, { upTo: ends[1]! })));
     const targets = { ...(await spoolAndQueue(spoolDir)), logger: testLogger() };
     const result = await replayWriterJournal(writerDir, targets);
     expect(result.messages).toBe(1);

@@ -46,6 +46,7 @@ export function countingFs(base: JournalFs = nodeJournalFs): CountingFs {
       counts.create++;
       return wrap(await base.create(file));
     },
+    openForWriting: async (file) => wrap(await base.openForWriting(file)),
     holdSyncs: () => {
       held ??= [];
     },

@@ -91,7 +91,7 @@ describe('journal writer: group commit', () => {
     await journal.close();
     const scan = await scanSegment(nodeJournalFs, path.join(dir, segmentName(1)), 1);
     expect(scan.messages).toHaveLength(1);
-    expect(scan.discardedBytes).toBe(0);
+    expect(scan.tornBytes).toBe(0);
   });
 
   it('a failed fdatasync fails only its group (the senders get 451), cuts it off the segment, and the next group goes to a fresh one', async () => {
@@ -110,7 +110,7 @@ describe('journal writer: group commit', () => {
     await journal.close();
     const first = await scanSegment(nodeJournalFs, path.join(dir, segmentName(1)), 1);
     expect(first.messages.map((record) => record.queueId)).toEqual([kept]);
-    expect(first.discardedBytes).toBe(0); // truncated back: a replay will not deliver what got a 451
+    expect(first.tornBytes).toBe(0); // truncated back: a replay will not deliver what got a 451
     expect((await readdir(dir)).sort()).toEqual([segmentName(1), segmentName(2)]);
   });
 
@@ -124,5 +124,33 @@ describe('journal writer: group commit', () => {
     await journal.close();
     // Every segment holds whole records only.
     for (const name of await readdir(dir)) expect((await readFile(path.join(dir, name))).length).toBeLessThanOrEqual(1000);
+  });
+
+  it('writes later segments over existing blocks: a zero-filled spare first, then a retired segment\'s file', async () => {
+    const fs = countingFs();
+    const { writer: journal, dir } = await writer(fs, 4_000);
+    const ids: string[] = [];
+    const append = async () => {
+      const id = newQueueId();
+      ids.push(id);
+      return journal.append(message(id), { sync: true, payload: id });
+    };
+    let position = await append();
+    while (position.segment === 1) position = await append();
+    // Segment 2 was prepared while 1 filled: zero-filled to the segment size before its first record.
+    expect(journal.stats.segmentsPrepared).toBe(1);
+    expect(fs.counts.create).toBe(2);
+    await journal.retire(1); // everything in segment 1 is materialized: its file is the next spare
+    while (position.segment === 2) position = await append();
+    expect(position.segment).toBe(3);
+    expect(fs.counts.create).toBe(2); // segment 3 is segment 1's file, renamed
+    const names = (await readdir(dir)).sort();
+    expect(names).toEqual([segmentName(2), segmentName(3)]);
+    await journal.close();
+    // The reused file still holds segment 1's old records after the new ones: replay reads only the new.
+    const scan = await scanSegment(nodeJournalFs, path.join(dir, segmentName(3)), 3);
+    expect(scan.tornBytes).toBe(0);
+    expect(scan.messages.map((record) => record.queueId)).toEqual(ids.slice(ids.length - scan.messages.length));
+    expect(scan.messages[0]!.offset).toBe(0);
   });
 });
