@@ -170,16 +170,12 @@ export class Materializer {
   private takeBatch(): JournaledMessage[] {
     const maxRecords = this.options.batchRecords ?? 512;
     const maxBytes = this.options.batchBytes ?? 8 * 1024 * 1024;
-    const batch: JournaledMessage[] = [this.pending.shift()!];
-    this.arrivals.shift();
-    let bytes = batch[0]!.length;
-    while (this.pending.length && batch.length < maxRecords && bytes + this.pending[0]!.length <= maxBytes) {
-      const next = this.pending.shift()!;
-      this.arrivals.shift();
-      bytes += next.length;
-      batch.push(next);
-    }
-    return batch;
+    let count = 1;
+    let bytes = this.pending[0]!.length;
+    while (count < this.pending.length && count < maxRecords && bytes + this.pending[count]!.length <= maxBytes) bytes += this.pending[count++]!.length;
+    // One splice per batch: shifting one by one is quadratic on a long backlog.
+    this.arrivals.splice(0, count);
+    return this.pending.splice(0, count);
   }
 
   /** Sealed segments with nothing left to materialize are no longer needed: every record in them is in the spool and queue (durably). */
