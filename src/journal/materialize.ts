@@ -9,7 +9,11 @@
 import type { Logger } from 'pino';
 import type { FileJobQueue } from '../queue/file-job-queue.js';
 import type { FileSpool } from '../spool/file-spool.js';
+import { forEachBounded } from '../spool/bounded-parallel.js';
 import type { JournaledMessage } from './journaled-message.js';
+
+/** File writes in flight at once: two of libuv's four threads, the others free for the journal's fdatasync. */
+const BACKGROUND_FILE_WRITES = 2;
 
 export interface MaterializeTargets {
   spool: FileSpool;
@@ -41,17 +45,15 @@ export async function materialize(
     todo = await withoutLostSpoolFiles(todo, targets);
   }
   const inline = todo.filter((message) => message.kind === 'inline');
-  await Promise.all(
-    inline.map((message) => {
-      const body = bodies.get(message.queueId);
-      if (!body) throw new Error(`no bytes read for journaled message ${message.queueId}`);
-      return targets.spool.writeSynced(message.queueId, [body]);
-    }),
-  );
+  await forEachBounded(inline, BACKGROUND_FILE_WRITES, async (message) => {
+    const body = bodies.get(message.queueId);
+    if (!body) throw new Error(`no bytes read for journaled message ${message.queueId}`);
+    await targets.spool.writeSynced(message.queueId, [body]);
+  });
   if (inline.length) await targets.spool.syncDirectory();
   const enqueued = await targets.queue.enqueueBatch(
     todo.map(({ queueId, envelope }) => ({ queueId, envelope })),
-    { skipExisting: false },
+    { skipExisting: false, parallel: BACKGROUND_FILE_WRITES },
   );
   return { enqueued, skipped: messages.length - todo.length };
 }

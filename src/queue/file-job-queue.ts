@@ -14,6 +14,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { isQueueId } from '../domain/queue-id.js';
 import { fsyncDirectory, renameDurably, unlinkIfExists, writeFileDsync, writeFileDurably } from '../spool/durable-file.js';
+import { forEachBounded } from '../spool/bounded-parallel.js';
 import { acquireLock, type HeldLock } from './process-lock.js';
 import {
   backoffDelay,
@@ -98,25 +99,24 @@ export class FileJobQueue implements JobQueue {
   /**
    * Enqueues a batch at once (the journal's materializer): each job file is
    * fsynced and renamed into ready/, and one fsync of ready/ makes all their
-   * names durable. With `skipExisting` (replaying a journal after a crash), a
+   * names durable; at most `parallel` files are written at once. With `skipExisting` (replaying a journal after a crash), a
    * job this queue already knows in any state is left alone, so a message
    * materialized before the crash never becomes a second job. Returns the ids
    * enqueued.
    */
-  async enqueueBatch(jobs: readonly DeliveryJob[], options: { skipExisting: boolean }): Promise<string[]> {
+  async enqueueBatch(jobs: readonly DeliveryJob[], options: { skipExisting: boolean; parallel?: number }): Promise<string[]> {
     const fresh: DeliveryJob[] = [];
     for (const job of jobs) {
       if (options.skipExisting && (await this.exists(job.queueId))) continue;
       fresh.push(job);
     }
     const enqueuedAt = new Date().toISOString();
-    await Promise.all(
-      fresh.map((job) => {
-        const state: JobState = { ...job, attempts: 0, enqueuedAt, history: [] };
-        const tmp = path.join(this.tmpDir, `${job.queueId}.ready.json`);
-        return writeFileDsync(tmp, [Buffer.from(JSON.stringify(state))]).then(() => rename(tmp, this.file('ready', job.queueId)));
-      }),
-    );
+    await forEachBounded(fresh, options.parallel ?? 4, async (job) => {
+      const state: JobState = { ...job, attempts: 0, enqueuedAt, history: [] };
+      const tmp = path.join(this.tmpDir, `${job.queueId}.ready.json`);
+      await writeFileDsync(tmp, [Buffer.from(JSON.stringify(state))]);
+      await rename(tmp, this.file('ready', job.queueId));
+    });
     if (!fresh.length) return [];
     await fsyncDirectory(this.dir('ready'));
     if (this.handler && !this.closed) {
