@@ -68,9 +68,9 @@ describe('message journal', () => {
     for (let i = 0; i < 12; i++) await journal.append({ kind: 'inline', queueId: newQueueId(), envelope: envelope(), body: [rawMessage(`Message ${i}`)] });
     await until(async () => ((await readyCount(spoolDir)) === 12 ? true : undefined));
     await until(async () => (journal.stats().materializer.segmentsRemoved > 0 ? true : undefined));
-    expect(journal.stats().writer.segmentsCreated).toBeGreaterThan(2);
     const left = segmentNumbers(await readdir(journal.dir));
-    expect(left.length).toBeLessThan(journal.stats().writer.segmentsCreated);
+    // At most the active segment, a prepared spare and one retired file kept for reuse: the rest are gone.
+    expect(left.length).toBeLessThanOrEqual(3);
     await journal.close();
     open.splice(0);
     expect(await readdir(journalRoot(spoolDir))).toEqual([]);
