@@ -10,7 +10,7 @@
  * zero-filled file, or a segment the materializer is done with — so that an
  * fdatasync flushes only data, not the file-system journal entry that growing
  * a file needs (about half the cost per fdatasync on the disks measured). The
- * next segment is prepared in the background once the active one is a quarter full.
+ * next segment is prepared in the background once the active one is in use.
  */
 import path from 'node:path';
 import type { JournalFileHandle, JournalFs } from './journal-fs.js';
@@ -19,6 +19,14 @@ import { segmentName } from './segment-files.js';
 
 /** Zeros written at a time when a new segment is prepared. */
 const ZERO_CHUNK = Buffer.alloc(1024 * 1024);
+/** Once the active segment holds this much, the next one is prepared: a writer that saw a few mails only never zero-fills. */
+const PREPARE_AFTER_BYTES = 64 * 1024;
+/**
+ * How much of a new segment is zero-filled: what is written before the next
+ * idle rotation (4 MiB) and more; past it, writes grow the file as usual. A
+ * reused segment brings all the blocks it ever had.
+ */
+const ZERO_FILL_BYTES = 8 * 1024 * 1024;
 
 interface Segment {
   segment: number;
@@ -200,7 +208,7 @@ export class JournalWriter<T> {
       );
       this.stats.writes++;
       this.size = start + bytes;
-      if (!this.spare && this.size >= this.options.segmentBytes / 4) this.spare = this.prepareSpare();
+      if (!this.spare && this.size >= Math.min(PREPARE_AFTER_BYTES, this.options.segmentBytes / 4)) this.spare = this.prepareSpare();
       if (group.some((pending) => pending.sync)) {
         await this.handle.datasync();
         this.stats.datasyncs++;
@@ -260,8 +268,9 @@ export class JournalWriter<T> {
       if (reused) return reused;
       const segment = this.segment + 1;
       const handle = await this.options.fs.create(this.file(segment));
-      for (let offset = 0; offset < this.options.segmentBytes; offset += ZERO_CHUNK.length) {
-        await handle.writev([ZERO_CHUNK.subarray(0, Math.min(ZERO_CHUNK.length, this.options.segmentBytes - offset))], offset);
+      const fill = Math.min(this.options.segmentBytes, ZERO_FILL_BYTES);
+      for (let offset = 0; offset < fill; offset += ZERO_CHUNK.length) {
+        await handle.writev([ZERO_CHUNK.subarray(0, Math.min(ZERO_CHUNK.length, fill - offset))], offset);
       }
       await handle.datasync();
       await this.options.fs.syncDirectory(this.options.dir);

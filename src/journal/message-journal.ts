@@ -29,7 +29,7 @@ export interface MessageJournalOptions {
   queue: FileJobQueue;
   logger: Logger;
   fs?: JournalFs;
-  /** A segment is sealed past this size (default 32 MiB); the next one is prepared (zero-filled or reused) at a quarter of it. */
+  /** A segment is sealed past this size (default 32 MiB); the next one is prepared (zero-filled or reused) while it fills. */
   segmentBytes?: number;
   /** Accepts wait while this much journal is not materialized yet (default 256 MiB). */
   maxBacklogBytes?: number;
