@@ -26,5 +26,6 @@ RUN mkdir -p /var/spool/mail2confluence && chown node:node /var/spool/mail2confl
 USER node
 EXPOSE 2525 8080
 VOLUME ["/var/spool/mail2confluence"]
-ENTRYPOINT ["node", "bin/mail2confluence.js"]
+# Node flags: src/node-flags.ts says which and why.
+ENTRYPOINT ["node", "--max-semi-space-size=2", "bin/mail2confluence.js"]
 CMD ["serve", "--config", "/etc/mail2confluence/config.yaml"]

@@ -1,15 +1,20 @@
 /**
- * The accept path without SMTP: the gateway's own FileSpool.store and
- * FileJobQueue.enqueue (what happens between the end of DATA and the 250),
- * called directly. Its rate is the ceiling of the listener's accept rate, and
- * its CPU per mail shows whether the disk or the syscalls bound it.
+ * The accept path without SMTP, called directly: the direct path
+ * (FileSpool.store + FileJobQueue.enqueue, `spool.journal: false`) and the
+ * journal (MessageJournal.append: what happens between the end of DATA and the
+ * 250 by default). Their rates are the ceiling of the listener's accept rate,
+ * and the CPU per mail shows whether the disk or the syscalls bound them. The
+ * materializer row is the journal's sustained rate: how fast the background
+ * work turns journaled mail into spool files and jobs.
  */
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pino } from 'pino';
 import { newQueueId } from '../src/domain/queue-id.js';
+import { MessageJournal } from '../src/journal/message-journal.js';
 import { FileJobQueue } from '../src/queue/file-job-queue.js';
+import type { DeliveryJob } from '../src/queue/job-queue.js';
 import { FileSpool } from '../src/spool/file-spool.js';
 import { appendAndSync } from './fsync-floor.js';
 import { ownCpuSeconds } from './proc-stats.js';
@@ -68,6 +73,7 @@ export async function probeAcceptPath(workDir: string, count: number): Promise<P
         rows.push({ step, concurrency, rate, wallMsPerMail: wallMs, cpuMsPerMail: cpuMs });
       }
     }
+    rows.push(...(await probeJournal(dir, count, raw, envelope)));
     // Yardsticks: the least a durable store costs on this disk (see fsync-floor.ts).
     for (const [concurrency, groupCommit] of [
       [1, false],
@@ -85,4 +91,53 @@ export async function probeAcceptPath(workDir: string, count: number): Promise<P
     await rm(dir, { recursive: true, force: true });
   }
   return rows;
+}
+
+/** The journal's append (the 250 path) at each concurrency, then its materializer's sustained rate. */
+async function probeJournal(dir: string, count: number, raw: Buffer, envelope: DeliveryJob['envelope']): Promise<ProbeRow[]> {
+  const journalDir = path.join(dir, 'journal-probe');
+  await mkdir(journalDir, { recursive: true });
+  const logger = pino({ level: 'silent' });
+  const spool = new FileSpool(journalDir);
+  await spool.init();
+  const queue = new FileJobQueue({ dir: journalDir, retry: { maxAttempts: 1, backoffInitialMs: 1, backoffMaxMs: 1 }, logger });
+  await queue.init();
+  const journal = await MessageJournal.open({ spoolDir: journalDir, spool, queue, logger });
+  const rows: ProbeRow[] = [];
+  try {
+    const append = () => journal.append({ kind: 'inline', queueId: newQueueId(), envelope, body: [raw] });
+    for (const concurrency of [1, 10, 50]) {
+      const syncsBefore = journal.stats().writer.datasyncs;
+      const { rate, wallMs, cpuMs } = await timed(count, concurrency, append);
+      const perSync = count / (journal.stats().writer.datasyncs - syncsBefore);
+      rows.push({ step: `journal.append (4 KB, group commit: ${fixed(perSync, 1)} mails/fdatasync)`, concurrency, rate, wallMsPerMail: wallMs, cpuMsPerMail: cpuMs });
+      await drained(journal);
+    }
+    // Sustained: a burst appended at once, timed until the last one is a spool file and a ready job.
+    const burst = count * 5;
+    const materializedBefore = journal.stats().materializer.materialized;
+    const cpuBefore = ownCpuSeconds();
+    const started = performance.now();
+    await timed(burst, 50, append);
+    await drained(journal, materializedBefore + burst);
+    const seconds = (performance.now() - started) / 1000;
+    rows.push({
+      step: `journal, ${burst} mails appended and materialized (msg/ + ready/): the sustained rate`,
+      concurrency: 50,
+      rate: burst / seconds,
+      wallMsPerMail: (seconds * 1000 * 50) / burst,
+      cpuMsPerMail: ((ownCpuSeconds() - cpuBefore) * 1000) / burst,
+    });
+  } finally {
+    await journal.close();
+    await queue.close();
+  }
+  return rows;
+}
+
+/** Waits until the materializer has caught up (or reached `target` messages). */
+async function drained(journal: MessageJournal, target?: number): Promise<void> {
+  while (journal.stats().backlogBytes > 0 || (target !== undefined && journal.stats().materializer.materialized < target)) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }

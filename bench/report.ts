@@ -76,7 +76,7 @@ export function renderReport(results: BenchResults): string {
   if (results.accept) {
     const { accept } = results;
     out.push(
-      '1. SMTP accept rate — mails/s answered 250. gateway = listener + embedded spool/queue, no worker, earlyTalkerDelayMs 0;',
+      '1. SMTP accept rate — mails/s answered 250. gateway = listener + embedded backend (accept journal, group commit), no worker, earlyTalkerDelayMs 0;',
       '   sink = bare smtp-server that drains the data and answers 250. Each server in its own process; CPU = the server process.',
       `   load generator: ${accept.generatorCheck.chosen} — ${accept.generatorCheck.reason}`,
       '',
@@ -106,7 +106,8 @@ export function renderReport(results: BenchResults): string {
 
   if (results.probe) {
     out.push(
-      '2. The accept path without SMTP — the gateway\'s FileSpool.store + FileJobQueue.enqueue called directly (4 KB): the ceiling of the rows above.',
+      '2. The accept path without SMTP, called directly (4 KB): the direct path (FileSpool.store + FileJobQueue.enqueue, spool.journal: false),',
+      '   the journal (MessageJournal.append, the default: the ceiling of the rows above) and its background materializer, and the disk\'s yardsticks.',
       '',
       renderTable(
         ['step', 'c', 'mails/s', 'wall ms/mail', 'CPU ms/mail'],

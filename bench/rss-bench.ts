@@ -16,6 +16,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { parse, stringify } from 'yaml';
 import { startSimulator, type SimSeed } from '../simulator/start-simulator.js';
+import { GATEWAY_NODE_FLAGS } from '../src/node-flags.js';
 import { LeanSmtpSession } from './lean-smtp-client.js';
 import { memoryStatus } from './proc-stats.js';
 import { BENCH_FROM, attachmentBytesForMail, mailWithAttachment, toWire } from './raw-mail.js';
@@ -145,7 +146,8 @@ export async function measurePeakRss(workDir: string, label: string, mailBytes: 
       ? ['--import', 'tsx', ...probe, path.join(REPO, 'src', 'cli.ts')]
       : // The compiled probe: loading tsx just for it would bring its loader thread back.
         ['--import', pathToFileURL(path.join(buildDir(workDir), 'bench', 'memory-probe.js')).href, path.join(buildDir(workDir), 'src', 'cli.js')];
-  const child = spawn(process.execPath, [...args, 'serve', '--config', configFile], {
+  // The flags every launcher of the gateway passes (bin/, Dockerfile, npm scripts).
+  const child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, ...args, 'serve', '--config', configFile], {
     cwd: REPO,
     stdio: ['ignore', log, log],
     env: { ...process.env, M2C_BENCH_MEMORY_FILE: memoryFile },

@@ -7,6 +7,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { GATEWAY_NODE_FLAGS } from '../src/node-flags.js';
 import { cpuSeconds } from './proc-stats.js';
 
 export type TargetKind = 'sink' | 'gateway';
@@ -25,7 +26,8 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 export async function startTarget(kind: TargetKind, dir: string, maxMessageBytes: number, logFile: string): Promise<TargetProcess> {
   const log = openSync(logFile, 'a');
   const child: ChildProcess = fork(path.join(HERE, 'target-server.ts'), [kind, dir, String(maxMessageBytes)], {
-    execArgv: ['--import', 'tsx'],
+    // The gateway's own Node flags, for the sink too: both servers run on the same runtime settings.
+    execArgv: [...GATEWAY_NODE_FLAGS, '--import', 'tsx'],
     stdio: ['ignore', log, 'inherit', 'ipc'],
   });
   closeSync(log);

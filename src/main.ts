@@ -4,16 +4,16 @@
  * all three in one process by default. The backend (where messages and jobs
  * live) follows `queue`: embedded files, or Redis shared by many processes.
  */
+import { readFileSync } from 'node:fs';
 import type { DNSResolver } from 'mailauth';
 import type { Logger } from 'pino';
 import { openBackend, type GatewayBackend } from './backend/backend.js';
 import type { Config, SiteConfig } from './config/schema.js';
-import { BounceSender } from './bounce/bounce-sender.js';
+import { lazyNotifier } from './bounce/lazy-notifier.js';
 import type { OutboundOptions } from './outbound/outbound-transport.js';
-import { BounceLimiter, BOUNCE_WINDOW_S } from './bounce/bounce-limiter.js';
-import { BounceNotifier } from './bounce/notify-sender.js';
 import { CloudClient } from './confluence/cloud-client.js';
 import type { ConfluenceApi } from './confluence/confluence-api.js';
+import type { RefusalNotifier } from './delivery/refusal-notifier.js';
 import { createDeliveryHandler } from './delivery/deliver-job.js';
 import { GatewayLinks } from './links/gateway-links.js';
 import type { AccountLink } from './linking/account-link.js';
@@ -137,6 +137,25 @@ function accountLinkRoutes(config: Config, backend: GatewayBackend, accounts: Li
   });
 }
 
+/** Bounces, loaded on the first refusal (see lazy-notifier.ts); a DKIM key that cannot be read still stops the start. */
+function bounceNotifier(config: Config, backend: GatewayBackend, links: GatewayLinks): RefusalNotifier {
+  if (config.bounces.dkim) readFileSync(config.bounces.dkim.privateKeyFile);
+  return lazyNotifier(async () => {
+    const [{ BounceNotifier }, { BounceSender }, { BounceLimiter, BOUNCE_WINDOW_S }] = await Promise.all([
+      import('./bounce/notify-sender.js'),
+      import('./bounce/bounce-sender.js'),
+      import('./bounce/bounce-limiter.js'),
+    ]);
+    return new BounceNotifier({
+      sender: new BounceSender(outboundOptions(config)),
+      links,
+      from: config.bounces.from ?? `mail2confluence <mailer-daemon@${config.smtp.hostname}>`,
+      reportingMta: config.smtp.hostname,
+      limiter: new BounceLimiter(backend.rateLimiter({ name: 'bounce', points: 1, durationS: BOUNCE_WINDOW_S })),
+    });
+  });
+}
+
 /** The relay every outgoing mail (bounces, shares) goes through. */
 function outboundOptions(config: Config): OutboundOptions {
   return { transport: config.bounces.transport, dkim: config.bounces.dkim, ehloName: config.smtp.hostname };
@@ -200,15 +219,7 @@ async function startRoles(
           trustedAuthservIds: config.senders.trustedAuthservIds,
           ...(options.dnsResolver ? { resolver: options.dnsResolver } : {}),
         },
-        notifier: config.bounces.enabled
-          ? new BounceNotifier({
-              sender: new BounceSender(outboundOptions(config)),
-              links,
-              from: config.bounces.from ?? `mail2confluence <mailer-daemon@${config.smtp.hostname}>`,
-              reportingMta: config.smtp.hostname,
-              limiter: new BounceLimiter(backend.rateLimiter({ name: 'bounce', points: 1, durationS: BOUNCE_WINDOW_S })),
-            })
-          : null,
+        notifier: config.bounces.enabled ? bounceNotifier(config, backend, links) : null,
         logger,
       }),
       { concurrency: config.worker.concurrency },
@@ -218,9 +229,19 @@ async function startRoles(
 
   let smtp: RunningListener | null = null;
   if (roles.has('smtp')) {
-    smtp = await startSmtpListener({ config: config.smtp, routes, spool, queue, limits: smtpRateLimits(config.smtp.rateLimits, backend), logger: logger.child({ component: 'smtp' }) });
+    const intake = await backend.openIntake();
+    try {
+      smtp = await startSmtpListener({ config: config.smtp, routes, intake, limits: smtpRateLimits(config.smtp.rateLimits, backend), logger: logger.child({ component: 'smtp' }) });
+    } catch (err) {
+      await intake.close();
+      throw err;
+    }
     const listener = smtp;
-    closers.unshift(() => listener.close());
+    // The listener stops accepting first; then the journal's background work finishes, before the queue closes.
+    closers.unshift(async () => {
+      await listener.close();
+      await intake.close();
+    });
   }
 
   let webUrl: string | null = null;

@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { stringify } from 'yaml';
+import { GATEWAY_NODE_FLAGS } from '../../src/node-flags.js';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 
@@ -30,9 +31,9 @@ export interface GatewayProcess {
   exited: Promise<number | null>;
 }
 
-/** `mail2confluence serve` as a real child process (run through tsx, as `npm run gateway` does). */
+/** `mail2confluence serve` as a real child process (run through tsx with the gateway's Node flags, as `npm run gateway` does). */
 export function spawnGateway(configFile: string, args: string[] = []): GatewayProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'src/cli.ts'), 'serve', '--config', configFile, ...args], {
+  const child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, '--import', 'tsx', path.join(REPO, 'src/cli.ts'), 'serve', '--config', configFile, ...args], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -10,6 +10,7 @@ import type { Config } from '../config/schema.js';
 import type { IdempotencyStore } from '../delivery/delivery-record.js';
 import type { LinkStore } from '../linking/account-link.js';
 import type { JobQueue } from '../queue/job-queue.js';
+import type { MessageIntake } from '../spool/message-intake.js';
 import type { MessageSpool } from '../spool/message-spool.js';
 
 export interface WorkerResources {
@@ -28,6 +29,8 @@ export interface GatewayBackend {
   pacer(options: PacerOptions): RequestPacer;
   /** A counter shared like the pacer: in memory (embedded) or in Redis (every process). */
   rateLimiter(options: RateLimitOptions): RateLimiterAbstract;
+  /** Where the SMTP listener puts accepted mail; only a process running the listener opens one. */
+  openIntake(): Promise<MessageIntake>;
   /**
    * Start-up that only a worker does: claim the right to consume (embedded:
    * fails with LockHeld when another process consumes this spool), sweep

@@ -13,6 +13,7 @@ import { redisPacer } from '../confluence/request-pacer.js';
 import { RedisConnections } from '../queue/redis-connection.js';
 import { checkRedisDurability } from '../queue/redis-durability.js';
 import { RedisJobQueue } from '../queue/redis-job-queue.js';
+import { DirectIntake } from '../spool/direct-intake.js';
 import { RedisSpool } from '../spool/redis-spool.js';
 import { sweepRedisOrphans } from '../spool/sweep-redis-orphans.js';
 import type { BackendOptions, GatewayBackend } from './backend.js';
@@ -56,6 +57,8 @@ export async function openRedisBackend(config: Config, url: string, options: Bac
     queue,
     linkSecret: (configured) => redisLinkSecret(configured, redis, prefix),
     pacer: (pacerOptions) => redisPacer(redis, prefix, pacerOptions),
+    // The message and its job are each one acknowledged Redis write: no journal to gain from.
+    openIntake: async () => new DirectIntake(spool, queue),
     rateLimiter: ({ name, points, durationS }) => new RateLimiterRedis({ storeClient: redis, keyPrefix: `${prefix}:limit:${name}`, points, duration: durationS }),
     async linkStore() {
       return new RedisLinkStore(redis, prefix, logger);

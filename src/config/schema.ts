@@ -64,6 +64,19 @@ const spoolSchema = z
     dir: z.string().default('./var/spool'),
     /** Records of finished jobs (for status look-ups and the retry page) are removed after this. */
     keepDoneDays: z.number().positive().default(7),
+    /**
+     * Embedded backend: accepted mail goes into an append-only journal with
+     * group commit (one fdatasync shared by concurrent accepts) and is moved
+     * into msg/ and queue/ in the background. false: each message and its job
+     * are written as files before the 250, as in Redis mode.
+     */
+    journal: z.boolean().default(true),
+    /**
+     * Messages up to this size go into the journal whole; larger ones stream to
+     * msg/ directly (written once, never held in memory) and only their job is
+     * journaled. Also the most a session holds in memory while a message arrives.
+     */
+    journalInlineMaxBytes: z.number().int().nonnegative().default(128 * 1024),
   })
   .prefault({});
 

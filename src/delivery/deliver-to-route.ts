@@ -101,7 +101,7 @@ export async function deliverToRoute(input: RouteDelivery): Promise<DeliveredOut
     let canAttach = true;
     if (record.state === 'creating') {
       ({ canAttach } = await preflight(target));
-      const created = await createWithTitlePolicy(input, record, destination, content, target, log);
+      const created = await createWithTitlePolicy(input, record, destination, content, target, deliveryRef(key), log);
       markCreated(record, created);
       await store.put(record);
       log.info({ contentId: created.id, title: created.title }, `${route.kind} created`);
@@ -137,6 +137,7 @@ async function createWithTitlePolicy(
   destination: Destination,
   content: PageContent,
   target: WriteTarget,
+  marker: string,
   log: Logger,
 ): Promise<Content> {
   const { route, client, store } = input;
@@ -156,6 +157,13 @@ async function createWithTitlePolicy(
       return await client.create({ kind: route.kind, spaceId: destination.space.id, parentId: destination.parentId, title, body: content.body });
     } catch (err) {
       if (err instanceof ConfluenceError && err.kind === 'title-conflict') {
+        // The page holding the title may be our own: an interrupted attempt's create that landed
+        // only after this attempt looked for it (a slow create whose answer was lost).
+        const own = await client.findByTitle(route.kind, destination.space.id, title, { body: true });
+        if (own?.body?.includes(marker)) {
+          log.warn({ contentId: own.id, title }, 'the title is taken by the page an interrupted attempt created; continuing with it');
+          return own;
+        }
         log.info({ title, policy: route.titleConflict }, 'title already taken; applying the title policy');
         continue;
       }

@@ -2,8 +2,9 @@
  * The SMTP listener: decides at MAIL FROM what it can (rate limits), at RCPT
  * what it can (unknown recipient, too many recipients, a sender the route's
  * policy refuses whatever the message says), and at DATA streams the
- * raw message into the spool. 250 is answered only once the message is durable
- * and its job queued; any failure there is a 4xx so the sending MTA retries.
+ * raw message into the intake (spool and queue, or the embedded backend's
+ * accept journal). 250 is answered only once the message is durable and its
+ * job queued; any failure there is a 4xx so the sending MTA retries.
  * No MIME parsing happens here: store first, parse in the worker.
  */
 import { readFileSync } from 'node:fs';
@@ -15,9 +16,9 @@ import * as smtpConnection from 'smtp-server/lib/smtp-connection.js';
 import type { Config } from '../config/schema.js';
 import type { Envelope } from '../domain/envelope.js';
 import { newQueueId } from '../domain/queue-id.js';
-import type { JobQueue } from '../queue/job-queue.js';
 import type { RouteTable } from '../routing/route-table.js';
-import { MessageTooLarge, type MessageSpool } from '../spool/message-spool.js';
+import { IntakeFailed, type ArrivingEnvelope, type MessageIntake } from '../spool/message-intake.js';
+import { MessageTooLarge } from '../spool/message-spool.js';
 import { refusedAtRcpt } from '../sender/sender-policy.js';
 import { acceptedReply, smtpReplies } from './smtp-reply.js';
 import type { SmtpRateLimits } from './smtp-rate-limits.js';
@@ -25,8 +26,8 @@ import type { SmtpRateLimits } from './smtp-rate-limits.js';
 export interface SmtpListenerDeps {
   config: Config['smtp'];
   routes: RouteTable;
-  spool: MessageSpool;
-  queue: JobQueue;
+  /** Where a message goes at DATA; resolves once it and its job are durable. */
+  intake: MessageIntake;
   /** Per sender and per client IP; absent or null: no limits. */
   limits?: SmtpRateLimits | null;
   logger: Logger;
@@ -119,38 +120,36 @@ export async function startSmtpListener(deps: SmtpListenerDeps): Promise<Running
 
 async function acceptMessage(deps: SmtpListenerDeps, stream: SMTPServerDataStream, session: SMTPServerSession): Promise<string> {
   const queueId = newQueueId();
-  const log = deps.logger.child({ queueId, session: session.id });
-  let size: number;
-  try {
-    ({ size } = await deps.spool.store(queueId, stream, {
-      maxBytes: deps.config.maxMessageBytes,
-      sizeExceeded: () => stream.sizeExceeded,
-    }));
-  } catch (err) {
-    if (err instanceof MessageTooLarge) {
-      log.info({ limit: deps.config.maxMessageBytes }, 'refused oversize message');
-      throw smtpReplies.tooLarge(deps.config.maxMessageBytes);
-    }
-    log.error({ err }, 'could not store message');
-    stream.resume(); // the spool may have failed before reading: drain so the client gets the 451
-    throw smtpReplies.storeFailed();
-  }
-  const envelope: Envelope = {
+  const arriving: ArrivingEnvelope = {
     mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
     rcptTo: session.envelope.rcptTo.map((rcpt) => rcpt.address.toLowerCase()),
     remoteAddress: session.remoteAddress,
     clientHostname: session.clientHostname,
     heloName: session.hostNameAppearsAs,
-    receivedAt: new Date().toISOString(),
-    size,
   };
+  let envelope: Envelope;
   try {
-    await deps.queue.enqueue({ queueId, envelope });
+    envelope = await deps.intake.accept(queueId, stream, arriving, {
+      maxBytes: deps.config.maxMessageBytes,
+      sizeExceeded: () => stream.sizeExceeded,
+    });
   } catch (err) {
-    log.error({ err }, 'could not queue stored message');
-    await deps.spool.remove(queueId).catch(() => undefined);
-    throw smtpReplies.queueFailed();
+    const log = deps.logger.child({ queueId, session: session.id });
+    if (err instanceof MessageTooLarge) {
+      log.info({ limit: deps.config.maxMessageBytes }, 'refused oversize message');
+      throw smtpReplies.tooLarge(deps.config.maxMessageBytes);
+    }
+    stream.resume(); // the intake may have failed before reading: drain so the client gets the 451
+    if (err instanceof IntakeFailed && err.stage === 'queue') {
+      log.error({ err }, 'could not queue stored message');
+      throw smtpReplies.queueFailed();
+    }
+    log.error({ err }, 'could not store message');
+    throw smtpReplies.storeFailed();
   }
-  log.info({ from: envelope.mailFrom, to: envelope.rcptTo, size, client: envelope.remoteAddress }, 'accepted');
+  deps.logger.info(
+    { queueId, session: session.id, from: envelope.mailFrom, to: envelope.rcptTo, size: envelope.size, client: envelope.remoteAddress },
+    'accepted',
+  );
   return queueId;
 }

@@ -5,6 +5,7 @@
  * FsyncWriteStream + rename). A crash before the rename leaves only a
  * temporary file, which start-up removes.
  */
+import { constants } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -18,15 +19,41 @@ export async function fsyncDirectory(dir: string): Promise<void> {
 }
 
 /** Write `data` to `tmpPath`, fsync, rename to `finalPath`, fsync the directory. */
-export async function writeFileDurably(tmpPath: string, finalPath: string, data: string | Uint8Array, mode = 0o640): Promise<void> {
+export async function writeFileDurably(tmpPath: string, finalPath: string, data: string | Uint8Array | readonly Uint8Array[], mode = 0o640): Promise<void> {
+  await writeFileSynced(tmpPath, finalPath, data, mode);
+  await fsyncDirectory(path.dirname(finalPath));
+}
+
+/**
+ * Write, fsync, rename — but leave the directory's fsync to the caller, so
+ * that a batch of files shares one (the journal's background materializer).
+ * Not durable until that directory fsync returns.
+ */
+export async function writeFileSynced(tmpPath: string, finalPath: string, data: string | Uint8Array | readonly Uint8Array[], mode = 0o640): Promise<void> {
   const handle = await open(tmpPath, 'w', mode);
   try {
-    await handle.writeFile(data);
+    if (Array.isArray(data)) await handle.writev(data as Uint8Array[]);
+    else await handle.writeFile(data as string | Uint8Array);
     await handle.sync();
   } finally {
     await handle.close();
   }
-  await renameDurably(tmpPath, finalPath);
+  await rename(tmpPath, finalPath);
+}
+
+/**
+ * Write `data` to `file` (created or truncated) with O_DSYNC: each write
+ * returns once its bytes and what is needed to read them back are on disk —
+ * write and fdatasync in one call. The name is durable only after a fsync of
+ * the directory, which the caller shares among a batch.
+ */
+export async function writeFileDsync(file: string, data: readonly Uint8Array[]): Promise<void> {
+  const handle = await open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_DSYNC, 0o640);
+  try {
+    await handle.writev(data as Uint8Array[]);
+  } finally {
+    await handle.close();
+  }
 }
 
 export async function renameDurably(from: string, to: string): Promise<void> {

@@ -6,6 +6,10 @@ import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { nodeJournalFs } from '../../src/journal/journal-fs.js';
+import type { JournaledMessage } from '../../src/journal/journaled-message.js';
+import { scanSegment } from '../../src/journal/scan-segment.js';
+import { journalRoot, segmentName, segmentNumbers } from '../../src/journal/segment-files.js';
 import { startGateway, type RunningGateway } from '../../src/main.js';
 import { gatewayConfig } from '../helpers/gateway-config.js';
 import { sendMail, smtpError } from '../helpers/smtp-client.js';
@@ -18,9 +22,11 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((gateway) => gateway.close()));
 });
 
-async function listenerOnly(): Promise<{ port: number; spoolDir: string }> {
+/** `journal: false`: the direct path, where a 250 means both files are written before it. */
+async function listenerOnly(options: { journal?: boolean } = {}): Promise<{ port: number; spoolDir: string }> {
   const spoolDir = await tempDir();
-  const gateway = await startGateway(gatewayConfig({ spoolDir }), { roles: ['smtp'], logger: testLogger() });
+  const overrides = { spool: { dir: spoolDir, journal: options.journal ?? true } };
+  const gateway = await startGateway(gatewayConfig({ spoolDir, overrides }), { roles: ['smtp'], logger: testLogger() });
   running.push(gateway);
   return { port: gateway.smtp!.address.port, spoolDir };
 }
@@ -55,6 +61,28 @@ async function dialogue(port: number, lines: string[]): Promise<string[]> {
   return replies;
 }
 
+/** Job files in queue/ready once at least `count` are there (the journal materializes in the background). */
+async function readyJobs(spoolDir: string, count: number): Promise<string[]> {
+  const dir = path.join(spoolDir, 'queue', 'ready');
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const names = await readdir(dir);
+    if (names.length >= count || Date.now() > deadline) return names;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Every message record in the spool's journals, as a replay would find them. */
+async function journaledMessages(spoolDir: string): Promise<JournaledMessage[]> {
+  const root = journalRoot(spoolDir);
+  const found: JournaledMessage[] = [];
+  for (const writer of await readdir(root)) {
+    const dir = path.join(root, writer);
+    for (const segment of segmentNumbers(await readdir(dir))) found.push(...(await scanSegment(nodeJournalFs, path.join(dir, segmentName(segment)), segment)).messages);
+  }
+  return found;
+}
+
 describe('SMTP listener', () => {
   it('refuses an unknown recipient at RCPT with 550 5.1.1 and stores nothing', async () => {
     const { port, spoolDir } = await listenerOnly();
@@ -69,13 +97,13 @@ describe('SMTP listener', () => {
     const sent = await sendMail(port, { from: 'alice@example.com', to: ['Demo@demo.local', 'nobody@demo.local'], subject: 'x', text: 'x' });
     expect(sent.accepted).toEqual(['Demo@demo.local']);
     expect(sent.rejected).toEqual(['nobody@demo.local']);
-    const [jobFile] = await readdir(path.join(spoolDir, 'queue', 'ready'));
+    const [jobFile] = await readyJobs(spoolDir, 1);
     const job = JSON.parse(await readFile(path.join(spoolDir, 'queue', 'ready', jobFile!), 'utf8'));
     expect(job.envelope).toMatchObject({ mailFrom: 'alice@example.com', rcptTo: ['demo@demo.local'], remoteAddress: '127.0.0.1' });
   });
 
-  it('answers 250 only with the raw message and its job durable on disk', async () => {
-    const { port, spoolDir } = await listenerOnly();
+  it('answers 250 only with the raw message and its job durable on disk (journal off)', async () => {
+    const { port, spoolDir } = await listenerOnly({ journal: false });
     const sent = await sendMail(port, { from: 'alice@example.com', to: 'demo@demo.local', subject: 'Durable', text: 'kept on disk' });
     const queueId = /queued as ([0-9A-Z]+)/.exec(sent.response)![1]!;
     expect(sent.response).toBe(`250 2.0.0 Ok: queued as ${queueId}`);
@@ -106,8 +134,24 @@ describe('SMTP listener', () => {
     expect(await readdir(path.join(spoolDir, 'queue', 'ready'))).toEqual([]);
   });
 
-  it('answers 451 4.3.0 when the message cannot be stored, so the sender retries', async () => {
+  it('answers 250 only once the message and its envelope are in the journal, then materializes both files', async () => {
     const { port, spoolDir } = await listenerOnly();
+    const sent = await sendMail(port, { from: 'alice@example.com', to: 'demo@demo.local', subject: 'Journaled', text: 'kept in the journal' });
+    const queueId = /queued as ([0-9A-Z]+)/.exec(sent.response)![1]!;
+    expect(sent.response).toBe(`250 2.0.0 Ok: queued as ${queueId}`);
+    // Read right after the 250, before the background materializer may have run: the record is whole on disk.
+    const records = await journaledMessages(spoolDir);
+    expect(records.map((record) => record.queueId)).toEqual([queueId]);
+    expect(records[0]!.envelope).toMatchObject({ mailFrom: 'alice@example.com', rcptTo: ['demo@demo.local'] });
+    expect(await readyJobs(spoolDir, 1)).toEqual([`${queueId}.json`]);
+    const raw = await readFile(path.join(spoolDir, 'msg', `${queueId}.eml`), 'utf8');
+    expect(raw).toContain('Subject: Journaled');
+    expect(raw).toContain('kept in the journal');
+    expect(await readdir(path.join(spoolDir, 'tmp'))).toEqual([]);
+  });
+
+  it('answers 451 4.3.0 when the message cannot be stored, so the sender retries', async () => {
+    const { port, spoolDir } = await listenerOnly({ journal: false });
     // A file where the spool's temporary directory should be: every store fails, as on a broken disk.
     await rm(path.join(spoolDir, 'tmp'), { recursive: true });
     await writeFile(path.join(spoolDir, 'tmp'), 'not a directory');

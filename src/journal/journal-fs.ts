@@ -1,0 +1,62 @@
+/**
+ * The few file operations the journal makes, behind an interface so that a
+ * test can count them (how many fdatasyncs a burst of appends shares) or make
+ * them fail, without touching timings. The default is node:fs.
+ */
+import { open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
+import { fsyncDirectory } from '../spool/durable-file.js';
+
+export interface JournalFileHandle {
+  writev(buffers: Buffer[], position: number): Promise<void>;
+  datasync(): Promise<void>;
+  /** Reads up to buffer.length bytes at `position`; returns how many were read (fewer at the end). */
+  read(buffer: Buffer, position: number): Promise<number>;
+  truncate(length: number): Promise<void>;
+  size(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface JournalFs {
+  /** Creates a new, empty file (never an existing one) for appending. */
+  create(file: string): Promise<JournalFileHandle>;
+  /** Opens an existing file for writing at positions (a reused segment). */
+  openForWriting(file: string): Promise<JournalFileHandle>;
+  rename(from: string, to: string): Promise<void>;
+  openForReading(file: string): Promise<JournalFileHandle>;
+  syncDirectory(dir: string): Promise<void>;
+  list(dir: string): Promise<string[]>;
+  remove(file: string): Promise<void>;
+}
+
+function wrap(handle: FileHandle): JournalFileHandle {
+  return {
+    async writev(buffers, position) {
+      const { bytesWritten } = await handle.writev(buffers, position);
+      const expected = buffers.reduce((sum, buffer) => sum + buffer.length, 0);
+      if (bytesWritten !== expected) throw new Error(`short journal write: ${bytesWritten} of ${expected} bytes`);
+    },
+    datasync: () => handle.datasync(),
+    async read(buffer, position) {
+      let total = 0;
+      while (total < buffer.length) {
+        const { bytesRead } = await handle.read(buffer, total, buffer.length - total, position + total);
+        if (bytesRead === 0) break;
+        total += bytesRead;
+      }
+      return total;
+    },
+    truncate: (length) => handle.truncate(length),
+    size: async () => (await handle.stat()).size,
+    close: () => handle.close(),
+  };
+}
+
+export const nodeJournalFs: JournalFs = {
+  create: async (file) => wrap(await open(file, 'wx', 0o640)),
+  openForWriting: async (file) => wrap(await open(file, 'r+')),
+  openForReading: async (file) => wrap(await open(file, 'r')),
+  rename: (from, to) => rename(from, to),
+  syncDirectory: fsyncDirectory,
+  list: (dir) => readdir(dir),
+  remove: (file) => rm(file, { force: true }),
+};

@@ -1,0 +1,89 @@
+/**
+ * The accept journal under kill -9, with the gateway as a real process: a
+ * listener is killed in the middle of a burst, while most of what it
+ * acknowledged is still only in its journal; the next start replays the
+ * journal, and every message that got a 250 is delivered exactly once.
+ */
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { journalRoot } from '../../src/journal/segment-files.js';
+import { freePort, killHard, spawnGateway, writeConfig, type GatewayProcess } from '../helpers/gateway-process.js';
+import { startDemoSimulator, type RunningSimulator, type SimulatorAdmin } from '../helpers/simulator-admin.js';
+import { sendMail } from '../helpers/smtp-client.js';
+import { useTempDirs } from '../helpers/temp-dir.js';
+import { queueIdOf, waitForFinalState } from '../helpers/test-gateway.js';
+
+let sim: RunningSimulator;
+let admin: SimulatorAdmin;
+const tempDir = useTempDirs();
+const processes: GatewayProcess[] = [];
+
+beforeAll(async () => {
+  ({ sim, admin } = await startDemoSimulator());
+});
+afterAll(() => sim.close());
+afterEach(async () => {
+  await Promise.all(processes.splice(0).map((gateway) => killHard(gateway)));
+  await fetch(`${sim.url}/__admin/reset`, { method: 'POST' });
+});
+
+describe('accept journal: kill -9 during a burst', () => {
+  it('delivers every message that got a 250 exactly once after the restart replays the journal', async () => {
+    const dir = await tempDir();
+    const port = await freePort();
+    const spoolDir = path.join(dir, 'spool');
+    const configFile = await writeConfig(dir, {
+      smtp: { host: '127.0.0.1', port, hostname: 'gateway.test', earlyTalkerDelayMs: 0 },
+      http: { host: '127.0.0.1', port: 0 },
+      spool: { dir: spoolDir },
+      worker: { concurrency: 4, backoffInitialMs: 100, backoffMaxMs: 500 },
+      sites: { sim: { baseUrl: sim.apiBase, auth: { type: 'basic', email: 'mail2confluence@demo.local', apiToken: 'demo-bot-token' }, requestTimeoutMs: 10_000 } },
+      routes: [{ match: 'demo@demo.local', site: 'sim', space: 'DEMO' }],
+      log: { level: 'info' },
+    });
+    // The listener alone first: nothing is delivered before the kill, everything acknowledged must come back.
+    const listener = spawnGateway(configFile, ['--role', 'smtp']);
+    processes.push(listener);
+    await listener.waitForLog('smtp listener ready');
+
+    const total = 60;
+    let accepted = 0;
+    let killNow!: () => void;
+    const enoughAccepted = new Promise<void>((resolve) => (killNow = resolve));
+    let next = 0;
+    const results: Array<string | null> = [];
+    // Ten senders at once, so that appends share fdatasyncs and the kill lands mid-group.
+    const senders = Array.from({ length: 10 }, async () => {
+      while (next < total) {
+        const i = next++;
+        results[i] = await sendMail(port, { from: 'alice@example.com', to: 'demo@demo.local', subject: `Journal burst ${i + 1}`, text: `message ${i + 1}` }).then(
+          (sent) => {
+            if (++accepted === 25) killNow();
+            return queueIdOf(sent.response);
+          },
+          () => null,
+        );
+      }
+    });
+    await enoughAccepted;
+    await killHard(listener);
+    await Promise.all(senders);
+    const acknowledged = results.filter((id): id is string => Boolean(id));
+    expect(acknowledged.length).toBeGreaterThanOrEqual(25);
+    expect((await readdir(journalRoot(spoolDir))).length).toBe(1); // the killed listener's journal, left for replay
+
+    const gateway = spawnGateway(configFile);
+    processes.push(gateway);
+    await gateway.waitForLog('smtp listener ready');
+    expect(gateway.output()).toContain('journal of a stopped listener replayed');
+    for (const queueId of acknowledged) expect((await waitForFinalState(spoolDir, queueId, 60_000)).state).toBe('done');
+
+    const titles = (await admin.created('DEMO')).map((item) => item.title).filter((title) => title.startsWith('Journal burst'));
+    expect(new Set(titles).size).toBe(titles.length); // no page twice
+    expect(titles.length).toBeGreaterThanOrEqual(acknowledged.length); // a send cut off before its 250 may still have been kept
+    expect((await admin.requestCounts())['POST /wiki/api/v2/pages']).toBe(titles.length);
+    // The old journal is gone once replayed; only the new listener's own remains.
+    expect((await readdir(journalRoot(spoolDir))).length).toBe(1);
+  });
+});

@@ -1,0 +1,131 @@
+/**
+ * The journal as the listener uses it: appended messages become spool files
+ * and ready jobs in the background, materialized segments go away, a failed
+ * materialization is retried from the journal, and a clean close leaves no
+ * journal behind. Large messages bypass it (streamed to msg/ first).
+ */
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { newQueueId } from '../../src/domain/queue-id.js';
+import { nodeJournalFs } from '../../src/journal/journal-fs.js';
+import { JournaledIntake } from '../../src/journal/journaled-intake.js';
+import { MessageJournal, type MessageJournalOptions } from '../../src/journal/message-journal.js';
+import { scanSegment } from '../../src/journal/scan-segment.js';
+import { journalRoot, segmentName, segmentNumbers } from '../../src/journal/segment-files.js';
+import { MessageTooLarge } from '../../src/spool/message-spool.js';
+import { useTempDirs } from '../helpers/temp-dir.js';
+import { testLogger } from '../helpers/test-logger.js';
+import { envelope, rawMessage, spoolAndQueue } from './journal-test-support.js';
+
+const tempDir = useTempDirs();
+const open: MessageJournal[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((journal) => journal.close()));
+});
+
+async function journalIn(spoolDir: string, options: Partial<MessageJournalOptions> = {}) {
+  const { spool, queue } = await spoolAndQueue(spoolDir);
+  const journal = await MessageJournal.open({ spoolDir, spool, queue, logger: testLogger(), ...options });
+  open.push(journal);
+  return { journal, spool, queue };
+}
+
+async function until<T>(check: () => Promise<T | undefined>, timeoutMs = 5_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+const readyCount = (spoolDir: string) => readdir(path.join(spoolDir, 'queue', 'ready')).then((names) => names.length);
+
+describe('message journal', () => {
+  it('materializes appended messages into msg/ and queue/ready/ in the background, then checkpoints', async () => {
+    const spoolDir = await tempDir();
+    const { journal } = await journalIn(spoolDir);
+    const ids = Array.from({ length: 30 }, () => newQueueId());
+    await Promise.all(ids.map((queueId, i) => journal.append({ kind: 'inline', queueId, envelope: envelope(), body: [rawMessage(`Message ${i}`)] })));
+    await until(async () => ((await readyCount(spoolDir)) === 30 ? true : undefined));
+    for (const [i, queueId] of ids.entries()) expect((await readFile(path.join(spoolDir, 'msg', `${queueId}.eml`), 'utf8')).includes(`Subject: Message ${i}`)).toBe(true);
+    await until(async () => (journal.stats().materializer.materialized === 30 ? true : undefined));
+    // The checkpoint lands after the batch: a replay now would start past every record.
+    const scan = await until(async () => {
+      const result = await scanSegment(nodeJournalFs, path.join(journal.dir, segmentName(1)), 1);
+      const last = result.messages[result.messages.length - 1];
+      return last && result.checkpointUpTo === last.offset + last.length ? result : undefined;
+    });
+    expect(scan.messages).toHaveLength(30);
+  });
+
+  it('removes segments once everything in them is materialized, and the whole journal on a clean close', async () => {
+    const spoolDir = await tempDir();
+    const { journal } = await journalIn(spoolDir, { segmentBytes: 2_000, idleRotateBytes: 1 });
+    for (let i = 0; i < 12; i++) await journal.append({ kind: 'inline', queueId: newQueueId(), envelope: envelope(), body: [rawMessage(`Message ${i}`)] });
+    await until(async () => ((await readyCount(spoolDir)) === 12 ? true : undefined));
+    await until(async () => (journal.stats().materializer.segmentsRemoved > 0 ? true : undefined));
+    const left = segmentNumbers(await readdir(journal.dir));
+    // At most the active segment, a prepared spare and one retired file kept for reuse: the rest are gone.
+    expect(left.length).toBeLessThanOrEqual(3);
+    await journal.close();
+    open.splice(0);
+    expect(await readdir(journalRoot(spoolDir))).toEqual([]);
+  });
+
+  it('keeps messages it could not materialize in the journal and materializes them once the disk recovers', async () => {
+    const spoolDir = await tempDir();
+    const { journal } = await journalIn(spoolDir, { retryMs: 20 });
+    // msg/ is not a directory: every message file fails, as on a broken disk.
+    await rm(path.join(spoolDir, 'msg'), { recursive: true });
+    await writeFile(path.join(spoolDir, 'msg'), 'not a directory');
+    const queueId = newQueueId();
+    await journal.append({ kind: 'inline', queueId, envelope: envelope(), body: [rawMessage('Later')] }); // the 250 does not wait for materializing
+    await until(async () => (journal.stats().materializer.failedBatches > 0 ? true : undefined));
+    expect(await readyCount(spoolDir)).toBe(0);
+    await rm(path.join(spoolDir, 'msg'));
+    await mkdir(path.join(spoolDir, 'msg'));
+    await until(async () => ((await readyCount(spoolDir)) === 1 ? true : undefined));
+    expect(await readdir(path.join(spoolDir, 'msg'))).toEqual([`${queueId}.eml`]);
+  });
+});
+
+describe('journaled intake', () => {
+  const arriving = { mailFrom: 'alice@example.com', rcptTo: ['demo@demo.local'], remoteAddress: '127.0.0.1', clientHostname: 'localhost', heloName: 'test' };
+
+  it('puts a small message into the journal whole, and a large one into msg/ first with only its job journaled', async () => {
+    const spoolDir = await tempDir();
+    const { journal, spool } = await journalIn(spoolDir);
+    const intake = new JournaledIntake(spool, journal, 1024);
+    const small = newQueueId();
+    const large = newQueueId();
+    const largeBody = Buffer.alloc(5000, 0x61);
+    await intake.accept(small, Readable.from([rawMessage('Small')]), arriving, { maxBytes: 10_000 });
+    const accepted = await intake.accept(large, Readable.from([largeBody.subarray(0, 700), largeBody.subarray(700)]), arriving, { maxBytes: 10_000 });
+    expect(accepted.size).toBe(5000);
+    // The large one is durable in msg/ at its 250 already; the small one only in the journal.
+    expect(await readFile(path.join(spoolDir, 'msg', `${large}.eml`))).toEqual(largeBody);
+    const scan = await scanSegment(nodeJournalFs, path.join(journal.dir, segmentName(1)), 1);
+    expect(scan.messages.map((message) => [message.queueId, message.kind])).toEqual([
+      [small, 'inline'],
+      [large, 'spooled'],
+    ]);
+    expect(scan.messages[1]!.bodyLength).toBe(0);
+    await until(async () => ((await readyCount(spoolDir)) === 2 ? true : undefined));
+    expect((await readFile(path.join(spoolDir, 'msg', `${small}.eml`), 'utf8')).includes('Subject: Small')).toBe(true);
+  });
+
+  it('refuses an oversize message without writing anything, even past the inline limit', async () => {
+    const spoolDir = await tempDir();
+    const { journal, spool } = await journalIn(spoolDir);
+    const intake = new JournaledIntake(spool, journal, 1024);
+    const chunks = Array.from({ length: 10 }, () => Buffer.alloc(1000, 0x62));
+    await expect(intake.accept(newQueueId(), Readable.from(chunks), arriving, { maxBytes: 5_000 })).rejects.toBeInstanceOf(MessageTooLarge);
+    expect(await readdir(path.join(spoolDir, 'msg'))).toEqual([]);
+    expect(await readdir(path.join(spoolDir, 'tmp'))).toEqual([]);
+    expect((await scanSegment(nodeJournalFs, path.join(journal.dir, segmentName(1)), 1)).messages).toEqual([]);
+  });
+});
