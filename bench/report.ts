@@ -76,7 +76,7 @@ export function renderReport(results: BenchResults): string {
   if (results.accept) {
     const { accept } = results;
     out.push(
-      '1. SMTP accept rate — mails/s answered 250. gateway = listener + embedded backend (accept journal, group commit), no worker, earlyTalkerDelayMs 0;',
+      '1. SMTP accept rate — mails/s answered 250. gateway = listener + embedded backend (accept journal, group commit), no worker, earlyTalkerDelayMs 0, reverseLookup off (behind a relay);',
       '   sink = bare smtp-server that drains the data and answers 250. Each server in its own process; CPU = the server process.',
       `   load generator: ${accept.generatorCheck.chosen} — ${accept.generatorCheck.reason}`,
       '',

@@ -27,6 +27,12 @@ const smtpSchema = z
      * behind a trusted relay, where it only caps one-mail-per-connection rates.
      */
     earlyTalkerDelayMs: durationMs.default(100),
+    /**
+     * Look up the client's PTR name on connect (kept with the envelope for the
+     * operator, as an MTA's Received line would). Off behind a trusted relay,
+     * where the client is always the relay: saves a DNS round trip per connection.
+     */
+    reverseLookup: z.boolean().default(true),
     tls: z
       .strictObject({
         keyFile: z.string(),

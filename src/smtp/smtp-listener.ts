@@ -61,6 +61,8 @@ export async function startSmtpListener(deps: SmtpListenerDeps): Promise<Running
     // An MX for people to write to: no AUTH; STARTTLS only with a configured certificate.
     disabledCommands: tls ? ['AUTH'] : ['AUTH', 'STARTTLS'],
     ...(tls ?? {}),
+    // The PTR name is only recorded with the envelope for the operator; behind a relay it is always the relay's.
+    disableReverseLookup: !config.reverseLookup,
     logger: false,
     // A SIZE declared at MAIL FROM over the limit is refused by smtp-server itself (552).
     onMailFrom(address, session, callback) {
