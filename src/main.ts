@@ -40,6 +40,8 @@ export interface GatewayOptions {
   version?: string;
   /** Poll interval of the embedded queue (tests use a short one). */
   queuePollMs?: number;
+  /** How often an embedded worker replays journals of listeners that died (tests use a short one). */
+  journalRecoveryMs?: number;
   /** DNS for sender authentication; tests pass a stub (no network here). */
   dnsResolver?: DNSResolver;
 }
@@ -167,6 +169,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   const backend = await openBackend(config, {
     logger,
     ...(options.queuePollMs !== undefined ? { queuePollMs: options.queuePollMs } : {}),
+    ...(options.journalRecoveryMs !== undefined ? { journalRecoveryMs: options.journalRecoveryMs } : {}),
   });
   // Last to close: listeners and web stop first (unshifted below), then running deliveries finish.
   const closers: Array<() => Promise<void>> = [() => backend.close()];

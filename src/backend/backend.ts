@@ -54,6 +54,8 @@ export interface BackendOptions {
   logger: Logger;
   /** Poll interval of the embedded queue (tests use a short one). */
   queuePollMs?: number;
+  /** Embedded: how often a worker replays journals of listener processes that died (default 30 s). */
+  journalRecoveryMs?: number;
   /**
    * `serve` (default): start-up checks and clean-up — half-received messages
    * of a crash are removed, Redis's persistence settings are logged.

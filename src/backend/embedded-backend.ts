@@ -74,7 +74,7 @@ export async function openEmbeddedBackend(config: Config, options: BackendOption
       pruner.unref();
       // A listener in another process may die while this worker runs on: queue what its journal holds.
       const journalLog = logger.child({ component: 'journal' });
-      recoverer = setInterval(() => void recover(journalLog).catch((err: unknown) => journalLog.error({ err }, 'could not replay a stopped listener’s journal; will try again')), RECOVER_EVERY_MS);
+      recoverer = setInterval(() => void recover(journalLog).catch((err: unknown) => journalLog.error({ err }, 'could not replay a stopped listener’s journal; will try again')), options.journalRecoveryMs ?? RECOVER_EVERY_MS);
       recoverer.unref();
       return { store, workDir: await exclusiveWorkDir(dir) };
     },

@@ -13,6 +13,9 @@ import { startDemoSimulator, type RunningSimulator, type SimulatorAdmin } from '
 import { sendMail } from '../helpers/smtp-client.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 import { queueIdOf, waitForFinalState } from '../helpers/test-gateway.js';
+import { pino } from 'pino';
+import { loadConfig } from '../../src/config/load-config.js';
+import { startGateway } from '../../src/main.js';
 
 let sim: RunningSimulator;
 let admin: SimulatorAdmin;
@@ -85,5 +88,59 @@ describe('accept journal: kill -9 during a burst', () => {
     expect((await admin.requestCounts())['POST /wiki/api/v2/pages']).toBe(titles.length);
     // The old journal is gone once replayed; only the new listener's own remains.
     expect((await readdir(journalRoot(spoolDir))).length).toBe(1);
+  });
+
+  it('a worker already running beside the listener replays its journal without a restart', async () => {
+    const dir = await tempDir();
+    const port = await freePort();
+    const spoolDir = path.join(dir, 'spool');
+    const configFile = await writeConfig(dir, {
+      smtp: { host: '127.0.0.1', port, hostname: 'gateway.test', earlyTalkerDelayMs: 0 },
+      http: { host: '127.0.0.1', port: 0 },
+      spool: { dir: spoolDir },
+      worker: { concurrency: 4, backoffInitialMs: 100, backoffMaxMs: 500 },
+      sites: { sim: { baseUrl: sim.apiBase, auth: { type: 'basic', email: 'mail2confluence@demo.local', apiToken: 'demo-bot-token' }, requestTimeoutMs: 10_000 } },
+      routes: [{ match: 'demo@demo.local', site: 'sim', space: 'DEMO' }],
+      log: { level: 'info' },
+    });
+    // The worker first, in this process (its start-up replay finds nothing), with a short replay interval.
+    const lines: string[] = [];
+    const worker = await startGateway(loadConfig(configFile).config, {
+      roles: ['worker'],
+      logger: pino({ level: 'info' }, { write: (line: string) => void lines.push(line) }),
+      queuePollMs: 25,
+      journalRecoveryMs: 300,
+    });
+    try {
+      const listener = spawnGateway(configFile, ['--role', 'smtp']);
+      processes.push(listener);
+      await listener.waitForLog('smtp listener ready');
+      const acknowledged: string[] = [];
+      // One burst from ten senders, the listener killed right after it: what it has not materialized yet is only in its journal.
+      await Promise.all(
+        Array.from({ length: 10 }, (_, sender) =>
+          Promise.all(
+            [0, 1, 2].map((n) =>
+              sendMail(port, { from: 'bob@example.com', to: 'demo@demo.local', subject: `Beside the worker ${sender}-${n}`, text: 'x' }).then((sent) => acknowledged.push(queueIdOf(sent.response))),
+            ),
+          ),
+        ),
+      );
+      await killHard(listener);
+      expect(acknowledged).toHaveLength(30);
+      for (const queueId of acknowledged) expect((await waitForFinalState(spoolDir, queueId, 30_000)).state).toBe('done');
+      // Only the worker's periodic replay removes a dead listener's journal (nothing here restarted).
+      const deadline = Date.now() + 10_000;
+      while ((await readdir(journalRoot(spoolDir))).length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await readdir(journalRoot(spoolDir))).toEqual([]);
+      expect(lines.some((line) => line.includes('journal of a stopped listener replayed'))).toBe(true);
+      // Killed right after the burst, inside the materializer's hold-back: at least the last mails were only in the journal.
+      expect(lines.filter((line) => line.includes('queued from the journal')).length).toBeGreaterThan(0);
+      const titles = (await admin.created('DEMO')).map((item) => item.title).filter((title) => title.startsWith('Beside the worker'));
+      expect(titles).toHaveLength(30);
+      expect(new Set(titles).size).toBe(30);
+    } finally {
+      await worker.close();
+    }
   });
 });
