@@ -6,7 +6,7 @@
  */
 import { expect } from 'vitest';
 import type { SimSeed } from '../../simulator/start-simulator.js';
-import { type CallResult, G_USERS, testSeed } from './sim-test-support.js';
+import { call, type CallResult, G_USERS, testSeed } from './sim-test-support.js';
 
 export const BOB = 'acc-bob';
 export const LINK_APP = 'link-app';
@@ -92,20 +92,8 @@ export async function codeFor(t: Simulated, login: string, overrides: AuthorizeP
   return code;
 }
 
-export async function tokenRequest(t: Simulated, fields: Record<string, string>, as: 'json' | 'form' = 'json'): Promise<CallResult> {
-  const init: RequestInit =
-    as === 'json'
-      ? { method: 'POST', body: JSON.stringify(fields), headers: { 'Content-Type': 'application/json' } }
-      : { method: 'POST', body: new URLSearchParams(fields) };
-  const res = await fetch(`${t.sim.url}/oauth/token`, init);
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, headers: res.headers, text, json };
+export function tokenRequest(t: Simulated, fields: Record<string, string>, as: 'json' | 'form' = 'json'): Promise<CallResult> {
+  return call(t.sim.url, 'POST', '/oauth/token', as === 'json' ? { as: null, json: fields } : { as: null, body: new URLSearchParams(fields) });
 }
 
 export function exchangeCode(t: Simulated, code: string, redirectUri = CALLBACK, clientId = LINK_APP, clientSecret = LINK_SECRET): Promise<CallResult> {
