@@ -17,14 +17,19 @@ const RENEW_MARGIN_MS = 60_000;
 export class LinkRevoked extends Error {
   override readonly name = 'LinkRevoked';
   constructor(
-    readonly link: AccountLink,
+    readonly address: string,
     readonly why: string,
   ) {
-    super(`the account link of ${link.address} (${link.displayName}) no longer works: ${why}`);
+    super(`the account link of ${address} no longer works: ${why}`);
   }
 }
 
+/** Access tokens known to this process, so a delivery's calls do not each read the store under its lock. */
+const LIVE_TOKENS_KEPT = 10_000;
+
 export class LinkedAccounts {
+  private readonly live = new Map<string, { token: string; expiresAt: number }>();
+
   constructor(
     private readonly store: LinkStore,
     private readonly cipher: TokenCipher,
@@ -46,6 +51,7 @@ export class LinkedAccounts {
   async save(siteId: string, address: string, account: AtlassianAccount, grant: TokenGrant & { refreshToken: string }): Promise<AccountLink> {
     const key = linkKey(siteId, address);
     const at = new Date(this.now()).toISOString();
+    this.live.delete(key);
     return this.store.withLock(key, async () => {
       const previous = await this.store.get(siteId, address);
       const link: AccountLink = {
@@ -66,6 +72,7 @@ export class LinkedAccounts {
   }
 
   async unlink(siteId: string, address: string): Promise<void> {
+    this.live.delete(linkKey(siteId, address));
     await this.store.withLock(linkKey(siteId, address), () => this.store.remove(siteId, address.toLowerCase()));
   }
 
@@ -75,11 +82,14 @@ export class LinkedAccounts {
    * not handed out again. Throws LinkRevoked, GrantsThrottled or OAuthUnavailable.
    */
   async accessToken(link: Pick<AccountLink, 'siteId' | 'address' | 'key'>, failed?: string): Promise<string> {
-    return this.store.withLock(link.key, async () => {
+    const known = this.live.get(link.key);
+    if (known && known.token !== failed && this.fresh(known.expiresAt)) return known.token;
+    this.live.delete(link.key);
+    const token = await this.store.withLock(link.key, async () => {
       // Read again under the lock: another worker may have refreshed (and rotated) since.
       const current = await this.store.get(link.siteId, link.address);
-      if (!current) throw new LinkRevoked({ ...(link as AccountLink), displayName: link.address }, 'it was removed');
-      if (current.state === 'revoked') throw new LinkRevoked(current, current.revokedWhy ?? 'it was revoked');
+      if (!current) throw new LinkRevoked(link.address, 'it was removed');
+      if (current.state === 'revoked') throw new LinkRevoked(current.address, current.revokedWhy ?? 'it was revoked');
       let tokens: LinkTokens;
       try {
         tokens = this.open(current);
@@ -87,9 +97,9 @@ export class LinkedAccounts {
         if (err instanceof TokensUnreadable) throw await this.revoke(current, `its stored tokens do not open with the configured linking.encryptionKey (${err.message})`);
         throw err;
       }
-      if (tokens.accessToken !== failed && tokens.accessExpiresAt - RENEW_MARGIN_MS > this.now()) return tokens.accessToken;
+      if (tokens.accessToken !== failed && this.fresh(tokens.accessExpiresAt)) return { token: tokens.accessToken, expiresAt: tokens.accessExpiresAt };
       const oauth = this.oauth.get(current.siteId);
-      if (!oauth) throw new LinkRevoked(current, `site ${current.siteId} no longer has userLinking configured`);
+      if (!oauth) throw new LinkRevoked(current.address, `site ${current.siteId} no longer has userLinking configured`);
       let grant: TokenGrant;
       try {
         grant = await oauth.refresh(tokens.refreshToken);
@@ -104,8 +114,11 @@ export class LinkedAccounts {
         updatedAt: new Date(this.now()).toISOString(),
       });
       this.logger.info({ siteId: current.siteId, address: current.address, accountId: current.accountId }, 'account link refreshed');
-      return grant.accessToken;
+      return { token: grant.accessToken, expiresAt: grant.accessExpiresAt };
     });
+    if (this.live.size >= LIVE_TOKENS_KEPT) this.live.delete(this.live.keys().next().value!);
+    this.live.set(link.key, token);
+    return token.token;
   }
 
   /** The Authorization header source for a CloudClient acting as this person. */
@@ -128,7 +141,11 @@ export class LinkedAccounts {
   private async revoke(link: AccountLink, why: string): Promise<LinkRevoked> {
     await this.store.put({ ...link, state: 'revoked', revokedWhy: why, updatedAt: new Date(this.now()).toISOString() });
     this.logger.warn({ siteId: link.siteId, address: link.address, accountId: link.accountId, why }, 'account link revoked');
-    return new LinkRevoked(link, why);
+    return new LinkRevoked(link.address, why);
+  }
+
+  private fresh(expiresAt: number): boolean {
+    return expiresAt - RENEW_MARGIN_MS > this.now();
   }
 
   private seal(key: string, tokens: LinkTokens): string {

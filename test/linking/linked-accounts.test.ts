@@ -105,10 +105,18 @@ const backends: Array<{ name: string; stores: () => Promise<[LinkStore, LinkStor
 ];
 
 describe.each(backends)('LinkedAccounts on the $name', ({ stores }) => {
-  async function twoWorkers(): Promise<[LinkedAccounts, LinkedAccounts]> {
+  /** `reads`: how often the first worker read a link from the store. */
+  async function twoWorkers(reads = { count: 0 }): Promise<[LinkedAccounts, LinkedAccounts]> {
     const [one, two] = await stores();
+    const counted = new Proxy(one, {
+      get(target, property, receiver) {
+        if (property === 'get') return (...args: Parameters<LinkStore['get']>) => (reads.count++, target.get(...args));
+        const value: unknown = Reflect.get(target, property, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
     const sites = new Map([['sim', oauth]]);
-    return [new LinkedAccounts(one, new TokenCipher(KEY), sites, testLogger()), new LinkedAccounts(two, new TokenCipher(KEY), sites, testLogger())];
+    return [new LinkedAccounts(counted, new TokenCipher(KEY), sites, testLogger()), new LinkedAccounts(two, new TokenCipher(KEY), sites, testLogger())];
   }
 
   async function linkAlice(accounts: LinkedAccounts): Promise<void> {
@@ -135,6 +143,21 @@ describe.each(backends)('LinkedAccounts on the $name', ({ stores }) => {
     expect(await tokenRequests()).toBe(before + 1);
     const me = await oauth.me(a);
     expect(me.accountId).toBe(ALICE.accountId);
+  });
+
+  it("hands out a live token from memory: a delivery's many calls do not each read the store", async () => {
+    const reads = { count: 0 };
+    const [one] = await twoWorkers(reads);
+    await linkAlice(one);
+    const link = (await one.find('sim', 'alice@partner.example'))!;
+    const first = await one.accessToken(link);
+    const readsAfterFirst = reads.count;
+    for (let i = 0; i < 5; i++) expect(await one.accessToken(link)).toBe(first);
+    expect(reads.count).toBe(readsAfterFirst);
+    // A token Confluence refused sends it back to the store (and Atlassian).
+    const renewed = await one.accessToken(link, first);
+    expect(renewed).not.toBe(first);
+    expect(reads.count).toBe(readsAfterFirst + 1);
   });
 
   it('a revoked grant marks the link revoked with the reason, for every worker', async () => {
