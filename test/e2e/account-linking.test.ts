@@ -10,6 +10,7 @@ import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunningCapture } from '../../scripts/mail-capture.js';
+import { DEMO_LINK_APP, demoUserLinking } from '../helpers/link-app.js';
 import { SignedTokens } from '../../src/links/signed-token.js';
 import { dnsStub } from '../helpers/dns-stub.js';
 import { freePort } from '../helpers/gateway-process.js';
@@ -34,7 +35,6 @@ const BOB = { accountId: '557058:b0b00000-0000-4000-8000-000000000004', login: '
 const APP_USER = '712020:6d61696c-3263-4000-8000-000000000002';
 /** The demo seed's 3LO app only lets this callback URL in; the test's "browser" takes it to the real port. */
 const PUBLIC_URL = 'http://127.0.0.1:8080';
-const CLOUD_ID = '8a2d5e5b-1c3f-4d6a-9b7e-2f4c6d8e0a13';
 /** partner.example's SPF lets 127.0.0.1 send: the envelope sender is authenticated, and so is its link. */
 const ALICE_MAIL = 'alice@partner.example';
 const BOB_MAIL = 'bob@partner.example';
@@ -53,14 +53,7 @@ async function gateway(linking: Record<string, unknown> = {}): Promise<Gateway> 
       spoolDir,
       apiBase: sim.apiBase,
       site: {
-        userLinking: {
-          clientId: 'demo-link-app',
-          clientSecret: 'demo-link-secret',
-          cloudId: CLOUD_ID,
-          authorizeUrl: `${sim.url}/authorize`,
-          tokenUrl: `${sim.url}/oauth/token`,
-          apiUrl: sim.url,
-        },
+        userLinking: demoUserLinking(sim.url),
       },
       routes: [
         // LOCKED: the app user may only view it; Alice may add pages.
@@ -165,17 +158,6 @@ async function authorOf(spaceKey: string, title: string): Promise<{ authorId: st
   return { authorId: String(found.authorId), body: String(found.body ?? '') };
 }
 
-async function oauthAdmin(pathName: string, body: unknown): Promise<void> {
-  const response = await fetch(`${sim.url}/__admin/oauth/${pathName}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  expect(response.status, await response.clone().text()).toBeLessThan(300);
-}
-
-/** Past the simulator's 5-minute grant window (its clock only; tokens it issued live 60 minutes). */
-async function advanceSimulatorClock(seconds: number): Promise<void> {
-  const response = await fetch(`${sim.url}/__admin/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advanceSeconds: seconds }) });
-  expect(response.status).toBe(200);
-}
-
 describe('linking an account', () => {
   it('proves the address by mail, takes consent, and then posts as the sender where only the sender may write', async () => {
     const target = await gateway();
@@ -230,20 +212,19 @@ describe('linking an account', () => {
 
   it("answers seed 000's failure modes with their own pages: a new site, too many grants, no Confluence access", async () => {
     const target = await gateway();
-    await oauthAdmin('settings', { newSite: true });
+    await admin.oauth('settings', { newSite: true });
     const newSite = await link(target, ALICE_MAIL, ALICE.login);
     expect(newSite.status).toBe(409);
     expect(newSite.page).toContain('created in the last few hours');
     // Alice was counted in the grant window by the attempt above; once it has passed, nobody gets a token.
-    await oauthAdmin('settings', { newSite: false, tokenGrantsPer5Minutes: 0 });
-    await advanceSimulatorClock(6 * 60);
+    await admin.oauth('settings', { newSite: false, tokenGrantsPer5Minutes: 0 });
+    await admin.advanceClock(6 * 60);
     outbox.messages.splice(0);
     const throttled = await link(target, ALICE_MAIL, ALICE.login);
     expect(throttled.status).toBe(503);
     expect(throttled.page).toContain('limits how many people one app may act for');
-    await oauthAdmin('settings', { tokenGrantsPer5Minutes: 500 });
-    const changed = await fetch(`${sim.url}/__admin/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ accountId: BOB.accountId, canUse: false }) });
-    expect(changed.status).toBe(200);
+    await admin.oauth('settings', { tokenGrantsPer5Minutes: 500 });
+    await admin.updateUser({ accountId: BOB.accountId, canUse: false });
     const noAccess = await link(target, BOB_MAIL, BOB.login);
     expect(noAccess.status).toBe(403);
     expect(noAccess.page).toContain('may not use Confluence');
@@ -269,7 +250,7 @@ describe('posting as the sender', () => {
   it('renews expired access tokens with the rotating refresh token, once, however many deliveries need it at once', async () => {
     const target = await gateway();
     expect((await link(target, ALICE_MAIL, ALICE.login)).status).toBe(200);
-    await oauthAdmin('expire-access-tokens', { accountId: ALICE.accountId });
+    await admin.oauth('expire-access-tokens', { accountId: ALICE.accountId });
     const before = (await admin.requestCounts())['POST /oauth/token'] ?? 0;
     const queued = await Promise.all(['One', 'Two', 'Three'].map((n) => send(target, ALICE_MAIL, 'notes@demo.local', `After expiry ${n}`)));
     for (const queueId of queued) expect((await waitForFinalState(target.spoolDir, queueId)).outcomes[0]).toMatchObject({ status: 'delivered' });
@@ -280,7 +261,7 @@ describe('posting as the sender', () => {
   it('a revoked link: the fallback route posts as the app user and says so; the strict route refuses with LINK_EXPIRED', async () => {
     const target = await gateway();
     expect((await link(target, ALICE_MAIL, ALICE.login)).status).toBe(200);
-    await oauthAdmin('revoke', { accountId: ALICE.accountId, clientId: 'demo-link-app' });
+    await admin.oauth('revoke', { accountId: ALICE.accountId, clientId: DEMO_LINK_APP });
     const fallback = await send(target, ALICE_MAIL, 'team@demo.local', 'Fallback after revocation');
     expect((await waitForFinalState(target.spoolDir, fallback)).outcomes[0]).toMatchObject({ status: 'delivered' });
     const page = await authorOf('DEMO', 'Fallback after revocation');
@@ -296,8 +277,8 @@ describe('posting as the sender', () => {
   it('a refresh token past its lifetime (90 days unused) ends the link the same way', async () => {
     const target = await gateway();
     expect((await link(target, ALICE_MAIL, ALICE.login)).status).toBe(200);
-    await oauthAdmin('expire-refresh-tokens', { accountId: ALICE.accountId });
-    await oauthAdmin('expire-access-tokens', { accountId: ALICE.accountId });
+    await admin.oauth('expire-refresh-tokens', { accountId: ALICE.accountId });
+    await admin.oauth('expire-access-tokens', { accountId: ALICE.accountId });
     const queueId = await send(target, ALICE_MAIL, 'notes@demo.local', 'After 90 days');
     expect((await waitForFinalState(target.spoolDir, queueId)).outcomes[0]).toMatchObject({ status: 'refused', cause: 'LINK_EXPIRED' });
     const bounce = await mailTo(ALICE_MAIL, 'Not posted');
@@ -343,9 +324,9 @@ describe('posting as the sender', () => {
   it('too many token grants at once: the mail waits for Retry-After instead of bouncing', async () => {
     const target = await gateway();
     expect((await link(target, ALICE_MAIL, ALICE.login)).status).toBe(200);
-    await oauthAdmin('expire-access-tokens', { accountId: ALICE.accountId });
-    await oauthAdmin('settings', { tokenGrantsPer5Minutes: 0 });
-    await advanceSimulatorClock(6 * 60);
+    await admin.oauth('expire-access-tokens', { accountId: ALICE.accountId });
+    await admin.oauth('settings', { tokenGrantsPer5Minutes: 0 });
+    await admin.advanceClock(6 * 60);
     const queueId = await send(target, ALICE_MAIL, 'notes@demo.local', 'While throttled');
     const pending = await waitForPendingReason(target.spoolDir, queueId, /limits how many people one app may act for/);
     expect(Date.parse(pending.notBefore) - Date.now()).toBeGreaterThan(10_000);

@@ -19,6 +19,7 @@ import { startDemoSimulator, type RunningSimulator, type SimulatorAdmin } from '
 import { useTempDirs } from '../helpers/temp-dir.js';
 import { queueIdOf, startTestGateway, waitForFinalState } from '../helpers/test-gateway.js';
 import { testLogger } from '../helpers/test-logger.js';
+import { consentCode, DEMO_LINK_CALLBACK, demoUserLinking } from '../helpers/link-app.js';
 import { AtlassianOAuth } from '../../src/linking/atlassian-oauth.js';
 import { FileLinkStore } from '../../src/linking/file-link-store.js';
 import { LinkedAccounts } from '../../src/linking/linked-accounts.js';
@@ -122,7 +123,7 @@ beforeAll(async () => {
         { name: 'mine', match: 'mine@demo.local', site: 'sim', space: 'DEMO', writeAs: 'sender' },
         { name: 'linked', match: 'linked@demo.local', site: 'sim', space: 'DEMO', senders: { policy: 'linked' } },
       ],
-      site: { userLinking: linkingSettings() },
+      site: { userLinking: demoUserLinking(sim.url) },
       overrides: {
         http: { host: '127.0.0.1', port: httpPort, publicUrl: `http://127.0.0.1:${httpPort}` },
         bounces: { from: 'mail2confluence <mailer-daemon@gateway.test>', transport: { host: '127.0.0.1', port: outbox.port } },
@@ -137,19 +138,9 @@ beforeAll(async () => {
   await linkAliceAtCorp();
 });
 
-function linkingSettings() {
-  return { clientId: 'demo-link-app', clientSecret: 'demo-link-secret', cloudId: '8a2d5e5b-1c3f-4d6a-9b7e-2f4c6d8e0a13', authorizeUrl: `${sim.url}/authorize`, tokenUrl: `${sim.url}/oauth/token`, apiUrl: sim.url };
-}
-
-/** alice@corp.example linked to Alice Example, as the /link flow would leave it (test/e2e/account-linking.test.ts drives that flow). */
 async function linkAliceAtCorp(): Promise<void> {
-  const oauth = new AtlassianOAuth({ ...linkingSettings(), scopes: ['read:space:confluence', 'read:page:confluence', 'write:page:confluence', 'read:user:confluence', 'read:content.permission:confluence', 'read:me', 'offline_access'] }, 'http://127.0.0.1:8080/link/callback', 5000);
-  const consent = await fetch(`${sim.url}/authorize`, {
-    method: 'POST',
-    body: new URLSearchParams({ ...Object.fromEntries(new URL(oauth.authorizeUrl('s')).searchParams), login: 'alice@demo.local', decision: 'accept' }),
-    redirect: 'manual',
-  });
-  const grant = await oauth.exchangeCode(new URL(consent.headers.get('location')!).searchParams.get('code')!);
+  const oauth = new AtlassianOAuth({ ...demoUserLinking(sim.url), scopes: ['read:space:confluence', 'read:page:confluence', 'write:page:confluence', 'read:user:confluence', 'read:content.permission:confluence', 'read:me', 'offline_access'] }, DEMO_LINK_CALLBACK, 5000);
+  const grant = await oauth.exchangeCode(await consentCode(sim.url, oauth, 'alice@demo.local'));
   const store = new FileLinkStore(spoolDir);
   await store.init();
   await new LinkedAccounts(store, new TokenCipher(LINKING_KEY), new Map([['sim', oauth]]), testLogger()).save('sim', 'alice@corp.example', await oauth.me(grant.accessToken), { ...grant, refreshToken: grant.refreshToken! });

@@ -74,4 +74,18 @@ export class SimulatorAdmin {
   spacePermission(body: { spaceKey: string; action: 'grant' | 'revoke'; principal: { type: string; id: string }; operation: { key: string; targetType: string } }): Promise<void> {
     return this.call('POST', '/space-permissions', body);
   }
+
+  /** The simulator's OAuth 2.0 (3LO) hooks: revoke a grant, expire tokens, newSite / grant-limit settings. */
+  oauth(action: 'revoke' | 'expire-access-tokens' | 'expire-refresh-tokens' | 'settings', body: Record<string, unknown>): Promise<void> {
+    return this.call('POST', `/oauth/${action}`, body);
+  }
+
+  /** Moves the simulator's clock (only its own: OAuth windows and lifetimes). */
+  advanceClock(seconds: number): Promise<void> {
+    return this.call('POST', '/clock', { advanceSeconds: seconds });
+  }
+
+  updateUser(body: { accountId: string } & Record<string, unknown>): Promise<void> {
+    return this.call('POST', '/users', body);
+  }
 }

@@ -16,13 +16,13 @@ import { FileLinkStore } from '../../src/linking/file-link-store.js';
 import { LinkedAccounts, LinkRevoked } from '../../src/linking/linked-accounts.js';
 import { RedisLinkStore } from '../../src/linking/redis-link-store.js';
 import { TokenCipher } from '../../src/linking/token-cipher.js';
+import { consentCode, DEMO_LINK_APP, DEMO_LINK_CALLBACK, demoUserLinking } from '../helpers/link-app.js';
 import { dropPrefix, requireRedis, TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
 import { startDemoSimulator, type RunningSimulator, type SimulatorAdmin } from '../helpers/simulator-admin.js';
 import { testLogger } from '../helpers/test-logger.js';
 
 const ALICE = { accountId: '557058:a11ce000-0000-4000-8000-000000000003', login: 'alice@demo.local' };
 const KEY = 'linked-accounts-test-key-0123456789-abcdef';
-const CALLBACK = 'http://127.0.0.1:8080/link/callback';
 
 let sim: RunningSimulator;
 let admin: SimulatorAdmin;
@@ -34,19 +34,7 @@ const dirs: string[] = [];
 beforeAll(async () => {
   await requireRedis();
   ({ sim, admin } = await startDemoSimulator());
-  oauth = new AtlassianOAuth(
-    {
-      clientId: 'demo-link-app',
-      clientSecret: 'demo-link-secret',
-      cloudId: '8a2d5e5b-1c3f-4d6a-9b7e-2f4c6d8e0a13',
-      authorizeUrl: `${sim.url}/authorize`,
-      tokenUrl: `${sim.url}/oauth/token`,
-      apiUrl: sim.url,
-      scopes: ['read:page:confluence', 'read:me', 'offline_access'],
-    },
-    CALLBACK,
-    5000,
-  );
+  oauth = new AtlassianOAuth({ ...demoUserLinking(sim.url), scopes: ['read:page:confluence', 'read:me', 'offline_access'] }, DEMO_LINK_CALLBACK, 5000);
 });
 afterAll(async () => {
   await dropPrefix(redisPrefix);
@@ -57,24 +45,6 @@ afterAll(async () => {
 afterEach(async () => {
   await fetch(`${sim.url}/__admin/reset`, { method: 'POST' });
 });
-
-/** Alice's consent, as her browser would give it; returns the code. */
-async function consentCode(): Promise<string> {
-  const authorize = new URL(oauth.authorizeUrl('state-1'));
-  const answer = await fetch(`${sim.url}/authorize`, {
-    method: 'POST',
-    body: new URLSearchParams({ ...Object.fromEntries(authorize.searchParams), login: ALICE.login, decision: 'accept' }),
-    redirect: 'manual',
-  });
-  const code = new URL(answer.headers.get('location') ?? '').searchParams.get('code');
-  if (!code) throw new Error(`no code: ${answer.status} ${answer.headers.get('location')}`);
-  return code;
-}
-
-async function oauthAdmin(pathName: string, body: unknown): Promise<void> {
-  const response = await fetch(`${sim.url}/__admin/oauth/${pathName}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  expect(response.status).toBe(200);
-}
 
 async function tokenRequests(): Promise<number> {
   return (await admin.requestCounts())['POST /oauth/token'] ?? 0;
@@ -120,7 +90,7 @@ describe.each(backends)('LinkedAccounts on the $name', ({ stores }) => {
   }
 
   async function linkAlice(accounts: LinkedAccounts): Promise<void> {
-    const grant = await oauth.exchangeCode(await consentCode());
+    const grant = await oauth.exchangeCode(await consentCode(sim.url, oauth, ALICE.login));
     expect(grant.refreshToken).toBeTruthy();
     const account = await oauth.me(grant.accessToken);
     expect(account).toMatchObject({ accountId: ALICE.accountId, email: ALICE.login });
@@ -135,7 +105,7 @@ describe.each(backends)('LinkedAccounts on the $name', ({ stores }) => {
     const before = await tokenRequests();
     const stale = await one.accessToken(link);
     expect(await tokenRequests()).toBe(before); // still fresh: no call
-    await oauthAdmin('expire-access-tokens', { accountId: ALICE.accountId });
+    await admin.oauth('expire-access-tokens', { accountId: ALICE.accountId });
     // The simulator refused it (401) — the gateway learns that from Confluence and passes the dead token back.
     const [a, b] = await Promise.all([one.accessToken(link, stale), two.accessToken(link, stale)]);
     expect(a).toBe(b);
@@ -165,7 +135,7 @@ describe.each(backends)('LinkedAccounts on the $name', ({ stores }) => {
     await linkAlice(one);
     const link = (await one.find('sim', 'alice@partner.example'))!;
     const stale = await one.accessToken(link);
-    await oauthAdmin('revoke', { accountId: ALICE.accountId, clientId: 'demo-link-app' });
+    await admin.oauth('revoke', { accountId: ALICE.accountId, clientId: DEMO_LINK_APP });
     const failure = await one.accessToken(link, stale).catch((err: unknown) => err);
     expect(failure).toBeInstanceOf(LinkRevoked);
     expect((failure as LinkRevoked).why).toContain('invalid_grant');
