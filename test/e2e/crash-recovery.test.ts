@@ -4,26 +4,22 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { DeliveredOutcome } from '../../src/domain/outcome.js';
 import { freePort, killHard, spawnGateway, writeConfig, type GatewayProcess } from '../helpers/gateway-process.js';
-import { startDemoSimulator, type RunningSimulator, type SimulatorAdmin } from '../helpers/simulator-admin.js';
+import type { RunningSimulator, SimulatorAdmin } from '../helpers/simulator-admin.js';
+import { useProcessWorld } from '../helpers/process-world.js';
 import { sendMail } from '../helpers/smtp-client.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 import { queueIdOf, waitForFinalState } from '../helpers/test-gateway.js';
 
+const tempDir = useTempDirs();
+const world = useProcessWorld();
+const processes = world.processes;
 let sim: RunningSimulator;
 let admin: SimulatorAdmin;
-const tempDir = useTempDirs();
-const processes: GatewayProcess[] = [];
-
-beforeAll(async () => {
-  ({ sim, admin } = await startDemoSimulator());
-});
-afterAll(() => sim.close());
-afterEach(async () => {
-  await Promise.all(processes.splice(0).map((gateway) => killHard(gateway)));
-  await fetch(`${sim.url}/__admin/reset`, { method: 'POST' });
+beforeAll(() => {
+  ({ sim, admin } = world);
 });
 
 async function setUp(): Promise<{ configFile: string; spoolDir: string; port: number; start: () => Promise<GatewayProcess> }> {

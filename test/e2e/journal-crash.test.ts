@@ -6,10 +6,11 @@
  */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { journalRoot } from '../../src/journal/segment-files.js';
 import { freePort, killHard, spawnGateway, writeConfig, type GatewayProcess } from '../helpers/gateway-process.js';
-import { startDemoSimulator, type RunningSimulator, type SimulatorAdmin } from '../helpers/simulator-admin.js';
+import type { RunningSimulator, SimulatorAdmin } from '../helpers/simulator-admin.js';
+import { useProcessWorld } from '../helpers/process-world.js';
 import { sendMail } from '../helpers/smtp-client.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 import { queueIdOf, waitForFinalState } from '../helpers/test-gateway.js';
@@ -17,34 +18,35 @@ import { pino } from 'pino';
 import { loadConfig } from '../../src/config/load-config.js';
 import { startGateway } from '../../src/main.js';
 
+const tempDir = useTempDirs();
+const world = useProcessWorld();
+const processes = world.processes;
 let sim: RunningSimulator;
 let admin: SimulatorAdmin;
-const tempDir = useTempDirs();
-const processes: GatewayProcess[] = [];
+beforeAll(() => {
+  ({ sim, admin } = world);
+});
 
-beforeAll(async () => {
-  ({ sim, admin } = await startDemoSimulator());
-});
-afterAll(() => sim.close());
-afterEach(async () => {
-  await Promise.all(processes.splice(0).map((gateway) => killHard(gateway)));
-  await fetch(`${sim.url}/__admin/reset`, { method: 'POST' });
-});
+/** A config file for a gateway on a fresh spool, pointed at the simulator. */
+async function setUp(): Promise<{ configFile: string; spoolDir: string; port: number }> {
+  const dir = await tempDir();
+  const port = await freePort();
+  const spoolDir = path.join(dir, 'spool');
+  const configFile = await writeConfig(dir, {
+    smtp: { host: '127.0.0.1', port, hostname: 'gateway.test', earlyTalkerDelayMs: 0 },
+    http: { host: '127.0.0.1', port: 0 },
+    spool: { dir: spoolDir },
+    worker: { concurrency: 4, backoffInitialMs: 100, backoffMaxMs: 500 },
+    sites: { sim: { baseUrl: sim.apiBase, auth: { type: 'basic', email: 'mail2confluence@demo.local', apiToken: 'demo-bot-token' }, requestTimeoutMs: 10_000 } },
+    routes: [{ match: 'demo@demo.local', site: 'sim', space: 'DEMO' }],
+    log: { level: 'info' },
+  });
+  return { configFile, spoolDir, port };
+}
 
 describe('accept journal: kill -9 during a burst', () => {
   it('delivers every message that got a 250 exactly once after the restart replays the journal', async () => {
-    const dir = await tempDir();
-    const port = await freePort();
-    const spoolDir = path.join(dir, 'spool');
-    const configFile = await writeConfig(dir, {
-      smtp: { host: '127.0.0.1', port, hostname: 'gateway.test', earlyTalkerDelayMs: 0 },
-      http: { host: '127.0.0.1', port: 0 },
-      spool: { dir: spoolDir },
-      worker: { concurrency: 4, backoffInitialMs: 100, backoffMaxMs: 500 },
-      sites: { sim: { baseUrl: sim.apiBase, auth: { type: 'basic', email: 'mail2confluence@demo.local', apiToken: 'demo-bot-token' }, requestTimeoutMs: 10_000 } },
-      routes: [{ match: 'demo@demo.local', site: 'sim', space: 'DEMO' }],
-      log: { level: 'info' },
-    });
+    const { configFile, spoolDir, port } = await setUp();
     // The listener alone first: nothing is delivered before the kill, everything acknowledged must come back.
     const listener = spawnGateway(configFile, ['--role', 'smtp']);
     processes.push(listener);
@@ -91,18 +93,7 @@ describe('accept journal: kill -9 during a burst', () => {
   });
 
   it('a worker already running beside the listener replays its journal without a restart', async () => {
-    const dir = await tempDir();
-    const port = await freePort();
-    const spoolDir = path.join(dir, 'spool');
-    const configFile = await writeConfig(dir, {
-      smtp: { host: '127.0.0.1', port, hostname: 'gateway.test', earlyTalkerDelayMs: 0 },
-      http: { host: '127.0.0.1', port: 0 },
-      spool: { dir: spoolDir },
-      worker: { concurrency: 4, backoffInitialMs: 100, backoffMaxMs: 500 },
-      sites: { sim: { baseUrl: sim.apiBase, auth: { type: 'basic', email: 'mail2confluence@demo.local', apiToken: 'demo-bot-token' }, requestTimeoutMs: 10_000 } },
-      routes: [{ match: 'demo@demo.local', site: 'sim', space: 'DEMO' }],
-      log: { level: 'info' },
-    });
+    const { configFile, spoolDir, port } = await setUp();
     // The worker first, in this process (its start-up replay finds nothing), with a short replay interval.
     const lines: string[] = [];
     const worker = await startGateway(loadConfig(configFile).config, {
