@@ -8,7 +8,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { journalRoot } from '../../src/journal/segment-files.js';
-import { freePort, killHard, spawnGateway, writeConfig, type GatewayProcess } from '../helpers/gateway-process.js';
+import { freePort, killHard, spawnGateway, writeConfig } from '../helpers/gateway-process.js';
 import type { RunningSimulator, SimulatorAdmin } from '../helpers/simulator-admin.js';
 import { useProcessWorld } from '../helpers/process-world.js';
 import { sendMail } from '../helpers/smtp-client.js';
