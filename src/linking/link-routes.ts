@@ -10,7 +10,8 @@
  * seed 000's failure modes: a new site, too many grants, no Confluence access.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fastifyCookie from '@fastify/cookie';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Config } from '../config/schema.js';
@@ -50,7 +51,9 @@ export function linkRoutes(deps: LinkRouteDeps): RouteGroup {
   const show = (reply: FastifyReply, status: number, page: Page, formTargets: string[] = []) =>
     sendStatusPage(reply, status, { ...page, guideIndexUrl: deps.links.guideIndexUrl() }, formTargets);
 
+  const cookieOptions = { path: '/link', httpOnly: true, sameSite: 'lax' as const, secure: secureCookie };
   return (app: FastifyInstance) => {
+    void app.register(fastifyCookie);
     app.get('/link', async (_request, reply) => show(reply, 200, askPage(sites.map(([id]) => ({ id, name: siteName(id) })))));
 
     app.post<{ Body: { address?: unknown; site?: unknown } }>('/link', async (request, reply) => {
@@ -115,7 +118,7 @@ export function linkRoutes(deps: LinkRouteDeps): RouteGroup {
       const browser = randomBytes(18).toString('base64url');
       const state = deps.links.linkState({ ...ticket.payload, browser: sha256(browser) }, STATE_TTL_MS);
       return reply
-        .header('set-cookie', `${COOKIE}=${browser}; Path=/link; Max-Age=${STATE_TTL_MS / 1000}; HttpOnly; SameSite=Lax${secureCookie ? '; Secure' : ''}`)
+        .setCookie(COOKIE, browser, { ...cookieOptions, maxAge: STATE_TTL_MS / 1000 })
         .header('cache-control', 'no-store')
         .redirect(oauth.authorizeUrl(state), 303);
     });
@@ -123,7 +126,8 @@ export function linkRoutes(deps: LinkRouteDeps): RouteGroup {
     app.get<{ Querystring: { code?: string; state?: string; error?: string; error_description?: string } }>('/link/callback', async (request, reply) => {
       const state = deps.links.readLinkState(request.query.state ?? '');
       if (!state.ok) return show(reply, 400, { title: 'This sign-in has expired', tone: 'problem', paragraphs: ['The Atlassian sign-in took too long or the page was reloaded. Open the link from your mail again.'] });
-      if (cookie(request, COOKIE) === null || sha256(cookie(request, COOKIE)!) !== state.payload.browser) {
+      const browser = request.cookies[COOKIE];
+      if (!browser || sha256(browser) !== state.payload.browser) {
         return show(reply, 400, { title: 'This sign-in started in another browser', tone: 'problem', paragraphs: ['Open the link from your mail in the browser you sign in to Atlassian with, and start again there.'] });
       }
       const { siteId, address } = state.payload;
@@ -133,7 +137,7 @@ export function linkRoutes(deps: LinkRouteDeps): RouteGroup {
       }
       const outcome = await completeLink(deps, oauth, siteId, address, request.query.code ?? '', siteName(siteId));
       if (outcome.retryAfterS !== undefined) reply.header('retry-after', String(outcome.retryAfterS));
-      reply.header('set-cookie', `${COOKIE}=; Path=/link; Max-Age=0; HttpOnly; SameSite=Lax${secureCookie ? '; Secure' : ''}`);
+      reply.clearCookie(COOKIE, cookieOptions);
       return show(reply, outcome.status, outcome.page);
     });
 
@@ -236,14 +240,6 @@ function routesWritingAsSender(config: Pick<Config, 'routes'>, siteId: string): 
   return config.routes
     .filter((route) => route.site === siteId && (route.writeAs === 'sender' || route.senders.policy === 'linked'))
     .map((route) => `${route.match.replace('{parent}', '<page>')} — ${route.writeAs === 'sender' ? writerInWords(route) : 'posted by the app user, for linked senders only'}`);
-}
-
-function cookie(request: FastifyRequest, name: string): string | null {
-  for (const part of (request.headers.cookie ?? '').split(';')) {
-    const [key, ...value] = part.trim().split('=');
-    if (key === name) return value.join('=');
-  }
-  return null;
 }
 
 function sha256(value: string): string {

@@ -120,8 +120,11 @@ async function consentFrom(target: Gateway, startUrl: string, login: string, dec
   expect(landingPage).toContain('Continue to Atlassian');
   const started = await fetch(`${target.web}/link/start`, { method: 'POST', body: new URLSearchParams(hiddenFields(landingPage)), redirect: 'manual' });
   expect(started.status).toBe(303);
-  const cookie = (started.headers.get('set-cookie') ?? '').split(';')[0]!;
-  expect(cookie).toMatch(/^m2c_link=/);
+  const setCookie = started.headers.get('set-cookie') ?? '';
+  expect(setCookie).toMatch(/^m2c_link=[^;]+;.*Path=\/link/);
+  expect(setCookie).toMatch(/HttpOnly/);
+  expect(setCookie).toMatch(/SameSite=Lax/);
+  const cookie = setCookie.split(';')[0]!;
   const authorize = started.headers.get('location')!;
   expect(authorize.startsWith(`${sim.url}/authorize?`)).toBe(true);
   const consent = await fetch(authorize);
