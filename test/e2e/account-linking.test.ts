@@ -8,13 +8,11 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
-import { beforeAll, describe, expect, it } from 'vitest';
-import type { RunningCapture } from '../../scripts/mail-capture.js';
+import { describe, expect, it } from 'vitest';
 import { DEMO_LINK_APP, demoUserLinking } from '../helpers/link-app.js';
 import { SignedTokens } from '../../src/links/signed-token.js';
 import { dnsStub } from '../helpers/dns-stub.js';
 import { freePort } from '../helpers/gateway-process.js';
-import type { RunningSimulator, SimulatorAdmin } from '../helpers/simulator-admin.js';
 import { sendMail } from '../helpers/smtp-client.js';
 import { useE2eWorld } from '../helpers/e2e-world.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
@@ -22,12 +20,6 @@ import { queueIdOf, startTestGateway, waitForFinalState } from '../helpers/test-
 
 const tempDir = useTempDirs();
 const world = useE2eWorld();
-let sim: RunningSimulator;
-let admin: SimulatorAdmin;
-let outbox: RunningCapture;
-beforeAll(() => {
-  ({ sim, admin, outbox } = world);
-});
 const dns = dnsStub();
 
 const ALICE = { accountId: '557058:a11ce000-0000-4000-8000-000000000003', login: 'alice@demo.local', name: 'Alice Example' };
@@ -51,9 +43,9 @@ async function gateway(linking: Record<string, unknown> = {}): Promise<Gateway> 
   const started = await startTestGateway(
     {
       spoolDir,
-      apiBase: sim.apiBase,
+      apiBase: world.sim.apiBase,
       site: {
-        userLinking: demoUserLinking(sim.url),
+        userLinking: demoUserLinking(world.sim.url),
       },
       routes: [
         // LOCKED: the app user may only view it; Alice may add pages.
@@ -65,7 +57,7 @@ async function gateway(linking: Record<string, unknown> = {}): Promise<Gateway> 
       ],
       overrides: {
         http: { host: '127.0.0.1', port: httpPort, publicUrl: PUBLIC_URL },
-        bounces: { from: 'mail2confluence <mailer-daemon@gateway.test>', transport: { host: '127.0.0.1', port: outbox.port } },
+        bounces: { from: 'mail2confluence <mailer-daemon@gateway.test>', transport: { host: '127.0.0.1', port: world.outbox.port } },
         linking: { encryptionKey: 'test-linking-key-test-linking-key-0123456789', ...linking },
       },
     },
@@ -83,12 +75,12 @@ function local(target: Gateway, url: string): string {
 async function mailTo(address: string, subjectPart: string, timeoutMs = 15_000): Promise<{ text: string; subject: string }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    for (const captured of outbox.messages) {
+    for (const captured of world.outbox.messages) {
       if (!captured.rcptTo.includes(address)) continue;
       const parsed = await simpleParser(captured.raw);
       if (parsed.subject?.includes(subjectPart)) return { text: parsed.text ?? '', subject: parsed.subject };
     }
-    if (Date.now() > deadline) throw new Error(`no mail to ${address} with "${subjectPart}" (have: ${outbox.messages.map((m) => m.rcptTo.join()).join('; ')})`);
+    if (Date.now() > deadline) throw new Error(`no mail to ${address} with "${subjectPart}" (have: ${world.outbox.messages.map((m) => m.rcptTo.join()).join('; ')})`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
@@ -126,10 +118,10 @@ async function consentFrom(target: Gateway, startUrl: string, login: string, dec
   expect(setCookie).toMatch(/SameSite=Lax/);
   const cookie = setCookie.split(';')[0]!;
   const authorize = started.headers.get('location')!;
-  expect(authorize.startsWith(`${sim.url}/authorize?`)).toBe(true);
+  expect(authorize.startsWith(`${world.sim.url}/authorize?`)).toBe(true);
   const consent = await fetch(authorize);
   expect(consent.status).toBe(200);
-  const decided = await fetch(`${sim.url}/authorize`, {
+  const decided = await fetch(`${world.sim.url}/authorize`, {
     method: 'POST',
     body: new URLSearchParams({ ...hiddenFields(await consent.text()), login, decision }),
     redirect: 'manual',
@@ -156,7 +148,7 @@ async function send(target: Gateway, from: string, to: string, subject: string):
 }
 
 async function authorOf(spaceKey: string, title: string): Promise<{ authorId: string; body: string }> {
-  const found = (await admin.content(spaceKey)).find((item) => item.title === title);
+  const found = (await world.admin.content(spaceKey)).find((item) => item.title === title);
   if (!found) throw new Error(`no page "${title}" in ${spaceKey}`);
   return { authorId: String(found.authorId), body: String(found.body ?? '') };
 }
@@ -203,7 +195,7 @@ describe('linking an account', () => {
     for (let i = 0; i < 6; i++) statuses.push(await ask(BOB_MAIL));
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
     expect([await ask('carol@partner.example'), await ask('dave@partner.example')]).toEqual([200, 429]);
-    expect(outbox.messages.filter((mail) => mail.rcptTo.includes(BOB_MAIL))).toHaveLength(5);
+    expect(world.outbox.messages.filter((mail) => mail.rcptTo.includes(BOB_MAIL))).toHaveLength(5);
     const start = urlIn((await mailTo(BOB_MAIL, 'to your Confluence account')).text, '/link/start');
     const altered = await fetch(local(target, start.replace(/.$/, (last) => (last === 'A' ? 'B' : 'A'))));
     expect(altered.status).toBe(400);
@@ -215,19 +207,19 @@ describe('linking an account', () => {
 
   it("answers seed 000's failure modes with their own pages: a new site, too many grants, no Confluence access", async () => {
     const target = await gateway();
-    await admin.oauth('settings', { newSite: true });
+    await world.admin.oauth('settings', { newSite: true });
     const newSite = await link(target, ALICE_MAIL, ALICE.login);
     expect(newSite.status).toBe(409);
     expect(newSite.page).toContain('created in the last few hours');
     // Alice was counted in the grant window by the attempt above; once it has passed, nobody gets a token.
-    await admin.oauth('settings', { newSite: false, tokenGrantsPer5Minutes: 0 });
-    await admin.advanceClock(6 * 60);
-    outbox.messages.splice(0);
+    await world.admin.oauth('settings', { newSite: false, tokenGrantsPer5Minutes: 0 });
+    await world.admin.advanceClock(6 * 60);
+    world.outbox.messages.splice(0);
     const throttled = await link(target, ALICE_MAIL, ALICE.login);
     expect(throttled.status).toBe(503);
     expect(throttled.page).toContain('limits how many people one app may act for');
-    await admin.oauth('settings', { tokenGrantsPer5Minutes: 500 });
-    await admin.updateUser({ accountId: BOB.accountId, canUse: false });
+    await world.admin.oauth('settings', { tokenGrantsPer5Minutes: 500 });
+    await world.admin.updateUser({ accountId: BOB.accountId, canUse: false });
     const noAccess = await link(target, BOB_MAIL, BOB.login);
     expect(noAccess.status).toBe(403);
     expect(noAccess.page).toContain('may not use Confluence');
@@ -253,18 +245,18 @@ describe('posting as the sender', () => {
   it('renews expired access tokens with the rotating refresh token, once, however many deliveries need it at once', async () => {
     const target = await gateway();
     expect((await link(target, ALICE_MAIL, ALICE.login)).status).toBe(200);
-    await admin.oauth('expire-access-tokens', { accountId: ALICE.accountId });
-    const before = (await admin.requestCounts())['POST /oauth/token'] ?? 0;
+    await world.admin.oauth('expire-access-tokens', { accountId: ALICE.accountId });
+    const before = (await world.admin.requestCounts())['POST /oauth/token'] ?? 0;
     const queued = await Promise.all(['One', 'Two', 'Three'].map((n) => send(target, ALICE_MAIL, 'notes@demo.local', `After expiry ${n}`)));
     for (const queueId of queued) expect((await waitForFinalState(target.spoolDir, queueId)).outcomes[0]).toMatchObject({ status: 'delivered' });
-    expect((await admin.requestCounts())['POST /oauth/token'] ?? 0).toBe(before + 1);
+    expect((await world.admin.requestCounts())['POST /oauth/token'] ?? 0).toBe(before + 1);
     for (const n of ['One', 'Two', 'Three']) expect((await authorOf('LOCKED', `After expiry ${n}`)).authorId).toBe(ALICE.accountId);
   });
 
   it('a revoked link: the fallback route posts as the app user and says so; the strict route refuses with LINK_EXPIRED', async () => {
     const target = await gateway();
     expect((await link(target, ALICE_MAIL, ALICE.login)).status).toBe(200);
-    await admin.oauth('revoke', { accountId: ALICE.accountId, clientId: DEMO_LINK_APP });
+    await world.admin.oauth('revoke', { accountId: ALICE.accountId, clientId: DEMO_LINK_APP });
     const fallback = await send(target, ALICE_MAIL, 'team@demo.local', 'Fallback after revocation');
     expect((await waitForFinalState(target.spoolDir, fallback)).outcomes[0]).toMatchObject({ status: 'delivered' });
     const page = await authorOf('DEMO', 'Fallback after revocation');
@@ -274,14 +266,14 @@ describe('posting as the sender', () => {
     const refused = await waitForFinalState(target.spoolDir, strict);
     expect(refused.outcomes[0]).toMatchObject({ status: 'refused', cause: 'LINK_EXPIRED' });
     expect(refused.reason).toContain('invalid_grant');
-    expect(await admin.created('LOCKED')).toEqual([]);
+    expect(await world.admin.created('LOCKED')).toEqual([]);
   });
 
   it('a refresh token past its lifetime (90 days unused) ends the link the same way', async () => {
     const target = await gateway();
     expect((await link(target, ALICE_MAIL, ALICE.login)).status).toBe(200);
-    await admin.oauth('expire-refresh-tokens', { accountId: ALICE.accountId });
-    await admin.oauth('expire-access-tokens', { accountId: ALICE.accountId });
+    await world.admin.oauth('expire-refresh-tokens', { accountId: ALICE.accountId });
+    await world.admin.oauth('expire-access-tokens', { accountId: ALICE.accountId });
     const queueId = await send(target, ALICE_MAIL, 'notes@demo.local', 'After 90 days');
     expect((await waitForFinalState(target.spoolDir, queueId)).outcomes[0]).toMatchObject({ status: 'refused', cause: 'LINK_EXPIRED' });
     const bounce = await mailTo(ALICE_MAIL, 'Not posted');
@@ -310,7 +302,7 @@ describe('posting as the sender', () => {
     const refused = await waitForFinalState(target.spoolDir, queueIdOf(sent.response));
     expect(refused.outcomes[0]).toMatchObject({ status: 'refused', cause: 'LINK_EXPIRED' });
     expect(refused.reason).toContain('mallory@evil.test has not linked');
-    expect(await admin.created('LOCKED')).toEqual([]);
+    expect(await world.admin.created('LOCKED')).toEqual([]);
   });
 
   it("the 'linked' sender policy takes mail only from linked senders", async () => {
@@ -327,14 +319,14 @@ describe('posting as the sender', () => {
   it('too many token grants at once: the mail waits for Retry-After instead of bouncing', async () => {
     const target = await gateway();
     expect((await link(target, ALICE_MAIL, ALICE.login)).status).toBe(200);
-    await admin.oauth('expire-access-tokens', { accountId: ALICE.accountId });
-    await admin.oauth('settings', { tokenGrantsPer5Minutes: 0 });
-    await admin.advanceClock(6 * 60);
+    await world.admin.oauth('expire-access-tokens', { accountId: ALICE.accountId });
+    await world.admin.oauth('settings', { tokenGrantsPer5Minutes: 0 });
+    await world.admin.advanceClock(6 * 60);
     const queueId = await send(target, ALICE_MAIL, 'notes@demo.local', 'While throttled');
     const pending = await waitForPendingReason(target.spoolDir, queueId, /limits how many people one app may act for/);
     expect(Date.parse(pending.notBefore) - Date.now()).toBeGreaterThan(10_000);
-    expect(await admin.created('LOCKED')).toEqual([]);
-    expect(outbox.messages.filter((mail) => mail.rcptTo.includes(ALICE_MAIL) && mail.raw.includes('Not posted'))).toEqual([]);
+    expect(await world.admin.created('LOCKED')).toEqual([]);
+    expect(world.outbox.messages.filter((mail) => mail.rcptTo.includes(ALICE_MAIL) && mail.raw.includes('Not posted'))).toEqual([]);
   });
 });
 

@@ -7,10 +7,9 @@
 import { generateKeyPairSync } from 'node:crypto';
 import type { DNSResolver } from 'mailauth';
 import { simpleParser, type ParsedMail } from 'mailparser';
-import { beforeAll, describe, expect, it } from 'vitest';
-import type { CapturedMail, RunningCapture } from '../../scripts/mail-capture.js';
+import { describe, expect, it } from 'vitest';
+import type { CapturedMail } from '../../scripts/mail-capture.js';
 import { freePort } from '../helpers/gateway-process.js';
-import type { RunningSimulator, SimulatorAdmin } from '../helpers/simulator-admin.js';
 import { sendMail } from '../helpers/smtp-client.js';
 import { useE2eWorld } from '../helpers/e2e-world.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
@@ -22,12 +21,6 @@ const CONFLUENCE_USERS = 'a3b0c1d2-0000-4000-8000-000000000101';
 // Before the world: hooks run in reverse, so gateways close before their directories are removed.
 const tempDir = useTempDirs();
 const world = useE2eWorld();
-let sim: RunningSimulator;
-let admin: SimulatorAdmin;
-let outbox: RunningCapture;
-beforeAll(() => {
-  ({ sim, admin, outbox } = world);
-});
 const running = world.running;
 
 interface Target {
@@ -42,11 +35,11 @@ async function gateway(extra: { refusals?: unknown; routes?: unknown[]; senders?
   const webUrl = `http://127.0.0.1:${httpPort}`;
   const started = await startTestGateway({
     spoolDir,
-    apiBase: sim.apiBase,
+    apiBase: world.sim.apiBase,
     ...(extra.routes ? { routes: extra.routes } : {}),
     overrides: {
       http: { host: '127.0.0.1', port: httpPort, publicUrl: webUrl },
-      bounces: { from: 'mail2confluence <mailer-daemon@gateway.test>', transport: { host: '127.0.0.1', port: outbox.port } },
+      bounces: { from: 'mail2confluence <mailer-daemon@gateway.test>', transport: { host: '127.0.0.1', port: world.outbox.port } },
       // The test client connects from 127.0.0.1: a trusted relay unless a test checks sender authentication itself.
       senders: extra.senders ?? { trustedNetworks: ['127.0.0.0/8'] },
       ...(extra.refusals ? { refusals: extra.refusals } : {}),
@@ -65,9 +58,9 @@ async function send(target: Target, mail: Parameters<typeof sendMail>[1]): Promi
 async function bounceFor(queueId: string): Promise<{ captured: CapturedMail; parsed: ParsedMail; raw: string }> {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const captured = outbox.messages.find((message) => message.raw.toString('utf8').includes(queueId));
+    const captured = world.outbox.messages.find((message) => message.raw.toString('utf8').includes(queueId));
     if (captured) return { captured, parsed: await simpleParser(captured.raw), raw: captured.raw.toString('utf8') };
-    if (Date.now() > deadline) throw new Error(`no bounce mentioning ${queueId} in the outbox (${outbox.messages.length} messages)`);
+    if (Date.now() > deadline) throw new Error(`no bounce mentioning ${queueId} in the outbox (${world.outbox.messages.length} messages)`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -116,7 +109,7 @@ async function pressRetry(retryUrl: string): Promise<{ status: number; html: str
 
 const mail = (to: string, subject: string, extra: Record<string, unknown> = {}) => ({ to, subject, text: 'unique-body-word in the body', ...extra });
 const grant = (spaceKey: string, key: string, targetType: string) =>
-  admin.spacePermission({ spaceKey, action: 'grant', principal: { type: 'user', id: APP_USER }, operation: { key, targetType } });
+  world.admin.spacePermission({ spaceKey, action: 'grant', principal: { type: 'user', id: APP_USER }, operation: { key, targetType } });
 
 describe('a refusal the admin can fix: bounce, guide, retry link', () => {
   it('NO_ADD_PAGE in a view-only space, posted once after the grant', async () => {
@@ -129,7 +122,7 @@ describe('a refusal the admin can fix: bounce, guide, retry link', () => {
       subject: 'Not posted to Locked space: the app user may not add pages',
       status: '5.7.1',
       recipient: 'locked@demo.local',
-      names: ['Locked space', 'LOCKED', 'mail2confluence', APP_USER, 'Add – Page', 'Quarterly plan', `${sim.apiBase}/spaces/spacepermissions.action?key=LOCKED`],
+      names: ['Locked space', 'LOCKED', 'mail2confluence', APP_USER, 'Add – Page', 'Quarterly plan', `${world.sim.apiBase}/spaces/spacepermissions.action?key=LOCKED`],
       parked: true,
     });
     expect(bounce.guideHtml).toContain('Locked space');
@@ -138,7 +131,7 @@ describe('a refusal the admin can fix: bounce, guide, retry link', () => {
     // Before the fix the retry answers "still not posted", and nothing is created.
     const early = await pressRetry(bounce.retry!);
     expect(early.html).toContain('Still not posted');
-    expect(await admin.created('LOCKED')).toEqual([]);
+    expect(await world.admin.created('LOCKED')).toEqual([]);
 
     await grant('LOCKED', 'create', 'page');
     const result = await pressRetry(bounce.retry!);
@@ -148,7 +141,7 @@ describe('a refusal the admin can fix: bounce, guide, retry link', () => {
     // Pressing again does nothing more.
     const again = await fetch(bounce.retry!);
     expect(await again.text()).toContain('Posted to Confluence');
-    expect((await admin.created('LOCKED')).map((page) => page.title)).toEqual(['Quarterly plan']);
+    expect((await world.admin.created('LOCKED')).map((page) => page.title)).toEqual(['Quarterly plan']);
   });
 
   it('SPACE_NOT_FOUND for a space the app user cannot see, posted after View and Add are granted', async () => {
@@ -165,7 +158,7 @@ describe('a refusal the admin can fix: bounce, guide, retry link', () => {
     await grant('HIDDEN', 'read', 'space');
     await grant('HIDDEN', 'create', 'page');
     expect((await pressRetry(bounce.retry!)).html).toContain('Posted to Confluence');
-    expect((await admin.created('HIDDEN')).map((page) => page.title)).toEqual(['Hidden plan']);
+    expect((await world.admin.created('HIDDEN')).map((page) => page.title)).toEqual(['Hidden plan']);
   });
 
   it('NO_ADD_BLOG for a blog route into a view-only space', async () => {
@@ -195,13 +188,13 @@ describe('a refusal the admin can fix: bounce, guide, retry link', () => {
       names: ['Demo space', 'DEMO', '98309', 'mail2confluence', APP_USER],
       parked: true,
     });
-    await fetch(`${sim.url}/__admin/restrictions`, {
+    await fetch(`${world.sim.url}/__admin/restrictions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ contentId: '98308', operation: 'read', users: ['557058:a11ce000-0000-4000-8000-000000000003', '557058:0a1d0000-0000-4000-8000-000000000001', APP_USER], groups: [] }),
     });
     expect((await pressRetry(bounce.retry!)).html).toContain('Posted to Confluence');
-    const pages = (await admin.created('DEMO')).filter((page) => page.title === 'Retro actions');
+    const pages = (await world.admin.created('DEMO')).filter((page) => page.title === 'Retro actions');
     expect(pages.map((page) => page.parentId)).toEqual(['98309']);
   });
 
@@ -233,13 +226,13 @@ describe('a refusal the admin can fix: bounce, guide, retry link', () => {
 
   it('NO_ADD_ATTACHMENT keeps the page, names the refused files, and uploads them after the grant', async () => {
     for (const principal of [{ type: 'user', id: APP_USER }, { type: 'group', id: CONFLUENCE_USERS }]) {
-      await admin.spacePermission({ spaceKey: 'DEMO', action: 'revoke', principal, operation: { key: 'create', targetType: 'attachment' } });
+      await world.admin.spacePermission({ spaceKey: 'DEMO', action: 'revoke', principal, operation: { key: 'create', targetType: 'attachment' } });
     }
     const target = await gateway();
     const { queueId, state } = await send(target, mail('demo@demo.local', 'Budget with files', { attachments: [{ filename: 'budget.csv', content: 'a,b\n' }, { filename: 'notes.txt', content: 'n' }] }));
     expect(state.state).toBe('dead');
     expect(state.outcomes[0]).toMatchObject({ status: 'delivered', refusedFiles: ['budget.csv', 'notes.txt'] });
-    const page = (await admin.created('DEMO')).find((item) => item.title === 'Budget with files')!;
+    const page = (await world.admin.created('DEMO')).find((item) => item.title === 'Budget with files')!;
     expect(page.attachments).toEqual([]);
     const bounce = await expectBounce(queueId, {
       cause: 'NO_ADD_ATTACHMENT',
@@ -251,13 +244,13 @@ describe('a refusal the admin can fix: bounce, guide, retry link', () => {
     });
     await grant('DEMO', 'create', 'attachment');
     expect((await pressRetry(bounce.retry!)).html).toContain('Posted to Confluence');
-    const after = (await admin.created('DEMO')).filter((item) => item.title === 'Budget with files');
+    const after = (await world.admin.created('DEMO')).filter((item) => item.title === 'Budget with files');
     expect(after).toHaveLength(1);
     expect([...after[0]!.attachments].sort()).toEqual(['budget.csv', 'notes.txt']);
   });
 
   it('APP_USER_CANNOT_USE when the app user lost product access', async () => {
-    await fetch(`${sim.url}/__admin/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ accountId: APP_USER, canUse: false }) });
+    await fetch(`${world.sim.url}/__admin/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ accountId: APP_USER, canUse: false }) });
     const target = await gateway();
     const { queueId } = await send(target, mail('demo@demo.local', 'Anyone there'));
     await expectBounce(queueId, {
@@ -285,8 +278,8 @@ describe('retry links and automatic retries', () => {
     await grant('LOCKED', 'create', 'page');
     const state = await waitForFinalState(target.spoolDir, queueId);
     expect(state.state).toBe('done');
-    expect(outbox.messages.filter((message) => message.raw.toString().includes(queueId))).toEqual([]);
-    expect((await admin.created('LOCKED')).map((page) => page.title)).toEqual(['Granted meanwhile']);
+    expect(world.outbox.messages.filter((message) => message.raw.toString().includes(queueId))).toEqual([]);
+    expect((await world.admin.created('LOCKED')).map((page) => page.title)).toEqual(['Granted meanwhile']);
   });
 
   it('refuses a tampered retry link and explains an expired one', async () => {
@@ -320,7 +313,7 @@ describe('retry links and automatic retries', () => {
     const spoolDir = await tempDir();
     const started = await startTestGateway({
       spoolDir,
-      apiBase: sim.apiBase,
+      apiBase: world.sim.apiBase,
       overrides: { bounces: { transport: { host: '127.0.0.1', port: await freePort() } }, senders: { trustedNetworks: ['127.0.0.0/8'] } }, // nothing listens there
     });
     running.push(started.gateway);
@@ -341,7 +334,7 @@ describe('retry links and automatic retries', () => {
       expect(state.outcomes[0]).toMatchObject({ status: 'ignored', reason: expect.stringContaining(why) });
     }
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(outbox.messages).toEqual([]);
+    expect(world.outbox.messages).toEqual([]);
   });
 });
 
@@ -355,21 +348,21 @@ describe('refusals nobody can fix by a permission, and app access rules', () => 
     const spoolDir = target.spoolDir;
     const started = await startTestGateway({
       spoolDir,
-      apiBase: `${sim.url}/ex/confluence/${sim.cloudId}/wiki`,
+      apiBase: `${world.sim.url}/ex/confluence/${world.sim.cloudId}/wiki`,
       site: {
-        siteUrl: sim.apiBase,
-        auth: { type: 'oauth-client-credentials', clientId: 'demo-service-account', clientSecret: 'demo-service-secret', tokenUrl: `${sim.url}/oauth/token` },
+        siteUrl: world.sim.apiBase,
+        auth: { type: 'oauth-client-credentials', clientId: 'demo-service-account', clientSecret: 'demo-service-secret', tokenUrl: `${world.sim.url}/oauth/token` },
       },
       routes: [{ match: 'demo@demo.local', site: 'sim', space: 'DEMO' }],
       overrides: {
         http: { host: '127.0.0.1', port: Number(new URL(target.webUrl).port), publicUrl: target.webUrl },
-        bounces: { transport: { host: '127.0.0.1', port: outbox.port } },
+        bounces: { transport: { host: '127.0.0.1', port: world.outbox.port } },
         senders: { trustedNetworks: ['127.0.0.0/8'] },
       },
     });
     running.push(started.gateway);
     const oauthTarget = { ...target, port: started.smtpPort };
-    await fetch(`${sim.url}/__admin/app-access-rules`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ spaceKey: 'DEMO', action: 'block' }) });
+    await fetch(`${world.sim.url}/__admin/app-access-rules`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ spaceKey: 'DEMO', action: 'block' }) });
     const { queueId } = await send(oauthTarget, mail('demo@demo.local', 'Behind a policy'));
     const bounce = await expectBounce(queueId, {
       cause: 'SPACE_NOT_VISIBLE',
@@ -379,9 +372,9 @@ describe('refusals nobody can fix by a permission, and app access rules', () => 
       names: ['Demo space', 'DEMO', 'mail2confluence'],
       parked: true,
     });
-    await fetch(`${sim.url}/__admin/app-access-rules`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ spaceKey: 'DEMO', action: 'unblock' }) });
+    await fetch(`${world.sim.url}/__admin/app-access-rules`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ spaceKey: 'DEMO', action: 'unblock' }) });
     expect((await pressRetry(bounce.retry!)).html).toContain('Posted to Confluence');
-    expect((await admin.created('DEMO')).map((page) => page.title)).toEqual(['Behind a policy']);
+    expect((await world.admin.created('DEMO')).map((page) => page.title)).toEqual(['Behind a policy']);
   });
 
   it('TOO_LARGE for an attachment over the site limit: the page keeps the other files, the bounce has no retry link', async () => {
@@ -395,7 +388,7 @@ describe('refusals nobody can fix by a permission, and app access rules', () => 
         apiBase: small.apiBase,
         overrides: {
           http: { host: '127.0.0.1', port: httpPort, publicUrl: `http://127.0.0.1:${httpPort}` },
-          bounces: { transport: { host: '127.0.0.1', port: outbox.port } },
+          bounces: { transport: { host: '127.0.0.1', port: world.outbox.port } },
           senders: { trustedNetworks: ['127.0.0.0/8'] },
         },
       });
@@ -435,7 +428,7 @@ describe('refusals nobody can fix by a permission, and app access rules', () => 
       names: ['100 attachments'],
       parked: false,
     });
-    expect(await admin.created('DEMO')).toEqual([]);
+    expect(await world.admin.created('DEMO')).toEqual([]);
   });
 });
 
@@ -483,6 +476,6 @@ describe('bounces go only to authenticated senders (no backscatter)', () => {
     expect(state.state).toBe('dead');
     expect(state.reason).toMatch(/not bounced: the sender ceo@forged\.example is not authenticated \(spf=fail .*dmarc=fail\)/);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(outbox.messages.filter((message) => message.raw.toString().includes(queueId))).toEqual([]);
+    expect(world.outbox.messages.filter((message) => message.raw.toString().includes(queueId))).toEqual([]);
   });
 });

@@ -4,11 +4,9 @@
  * answered 451 4.7.1 during the dialogue; at most one bounce per (sender,
  * cause, day).
  */
-import { beforeAll, describe, expect, it } from 'vitest';
-import type { RunningCapture } from '../../scripts/mail-capture.js';
+import { describe, expect, it } from 'vitest';
 import { dnsStub } from '../helpers/dns-stub.js';
 import { freePort } from '../helpers/gateway-process.js';
-import type { RunningSimulator, SimulatorAdmin } from '../helpers/simulator-admin.js';
 import { sendMail, smtpError } from '../helpers/smtp-client.js';
 import { useE2eWorld } from '../helpers/e2e-world.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
@@ -17,12 +15,6 @@ import { queueIdOf, startTestGateway, waitForFinalState } from '../helpers/test-
 // Before the world: hooks run in reverse, so gateways close before their directories are removed.
 const tempDir = useTempDirs();
 const world = useE2eWorld();
-let sim: RunningSimulator;
-let admin: SimulatorAdmin;
-let outbox: RunningCapture;
-beforeAll(() => {
-  ({ sim, admin, outbox } = world);
-});
 const running = world.running;
 const dns = dnsStub();
 
@@ -32,7 +24,7 @@ async function gateway(overrides: Record<string, unknown>): Promise<{ spoolDir: 
   const started = await startTestGateway(
     {
       spoolDir,
-      apiBase: sim.apiBase,
+      apiBase: world.sim.apiBase,
       routes: [
         { name: 'dmarc', match: 'dmarc@demo.local', site: 'sim', space: 'DEMO', senders: { policy: 'dmarc-pass', domains: ['corp.example'] } },
         { name: 'team', match: 'team@demo.local', site: 'sim', space: 'DEMO', senders: { policy: 'allowlist', domains: ['corp.example'] } },
@@ -40,7 +32,7 @@ async function gateway(overrides: Record<string, unknown>): Promise<{ spoolDir: 
       ],
       overrides: {
         http: { host: '127.0.0.1', port: httpPort, publicUrl: `http://127.0.0.1:${httpPort}` },
-        bounces: { from: 'mail2confluence <mailer-daemon@gateway.test>', transport: { host: '127.0.0.1', port: outbox.port } },
+        bounces: { from: 'mail2confluence <mailer-daemon@gateway.test>', transport: { host: '127.0.0.1', port: world.outbox.port } },
         ...overrides,
       },
     },
@@ -65,7 +57,7 @@ describe('Authentication-Results from the relay in front', () => {
     expect((await waitForFinalState(target.spoolDir, queueIdOf(trusted.response))).outcomes[0]).toMatchObject({ status: 'delivered' });
     const other = await sendMail(target.port, fromRelay('mx.elsewhere.example', 'Someone else says pass'));
     expect((await waitForFinalState(target.spoolDir, queueIdOf(other.response))).outcomes[0]).toMatchObject({ status: 'refused', cause: 'SENDER_NOT_AUTHENTICATED' });
-    expect((await admin.created('DEMO')).map((page) => page.title)).toEqual(['Via the trusted relay']);
+    expect((await world.admin.created('DEMO')).map((page) => page.title)).toEqual(['Via the trusted relay']);
   });
 
   it('are ignored on mail that did not come through the trusted network, whatever the authserv-id', async () => {
@@ -74,7 +66,7 @@ describe('Authentication-Results from the relay in front', () => {
     const state = await waitForFinalState(target.spoolDir, queueIdOf(direct.response));
     expect(state.outcomes[0]).toMatchObject({ status: 'refused', cause: 'SENDER_NOT_AUTHENTICATED' });
     expect(state.reason).toContain('dmarc=fail');
-    expect(await admin.created('DEMO')).toEqual([]);
+    expect(await world.admin.created('DEMO')).toEqual([]);
   });
 });
 
@@ -117,6 +109,6 @@ describe('one bounce per (sender, cause, day)', () => {
     expect(otherCause.outcomes[0]).toMatchObject({ status: 'refused', cause: 'SENDER_NOT_ALLOWED' });
     expect(otherSender.reason).toContain('bounced to sam@partner.example');
     await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(outbox.messages.map((message) => message.rcptTo[0]).sort()).toEqual(['pat@partner.example', 'pat@partner.example', 'sam@partner.example']);
+    expect(world.outbox.messages.map((message) => message.rcptTo[0]).sort()).toEqual(['pat@partner.example', 'pat@partner.example', 'sam@partner.example']);
   });
 });
