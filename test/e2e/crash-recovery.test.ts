@@ -9,6 +9,7 @@ import type { DeliveredOutcome } from '../../src/domain/outcome.js';
 import { freePort, killHard, spawnGateway, writeConfig, type GatewayProcess } from '../helpers/gateway-process.js';
 import type { RunningSimulator, SimulatorAdmin } from '../helpers/simulator-admin.js';
 import { useProcessWorld } from '../helpers/process-world.js';
+import { burstWithKill } from '../helpers/burst.js';
 import { sendMail } from '../helpers/smtp-client.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 import { queueIdOf, waitForFinalState } from '../helpers/test-gateway.js';
@@ -120,22 +121,8 @@ describe('kill -9 and restart', () => {
   it('a burst of accepted mail all arrives after a kill in the middle of it', async () => {
     const { spoolDir, port, start } = await setUp();
     let gateway = await start();
-    let acceptedSoFar = 0;
-    let killNow!: () => void;
-    const thirdAccepted = new Promise<void>((resolve) => (killNow = resolve));
-    const sends = Array.from({ length: 12 }, (_, i) =>
-      sendMail(port, { ...mail(`Burst ${i + 1}`), attachments: [] }).then(
-        (sent) => {
-          if (++acceptedSoFar === 3) killNow();
-          return queueIdOf(sent.response);
-        },
-        () => null,
-      ),
-    );
-    await thirdAccepted;
-    await killHard(gateway);
     // Whatever got a 250 must arrive; a send cut off before its 250 was never promised.
-    const accepted = (await Promise.all(sends)).filter((id): id is string => id !== null);
+    const accepted = await burstWithKill({ port, total: 12, senders: 12, killAfter: 3, mail: (i) => ({ ...mail(`Burst ${i + 1}`), attachments: [] }), kill: () => killHard(gateway) });
     expect(accepted.length).toBeGreaterThanOrEqual(3);
     gateway = await start();
     for (const queueId of accepted) expect((await waitForFinalState(spoolDir, queueId, 45_000)).state).toBe('done');

@@ -11,9 +11,9 @@ import { journalRoot } from '../../src/journal/segment-files.js';
 import { freePort, killHard, spawnGateway, writeConfig } from '../helpers/gateway-process.js';
 import type { RunningSimulator, SimulatorAdmin } from '../helpers/simulator-admin.js';
 import { useProcessWorld } from '../helpers/process-world.js';
-import { sendMail } from '../helpers/smtp-client.js';
+import { burstWithKill } from '../helpers/burst.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
-import { queueIdOf, waitForFinalState } from '../helpers/test-gateway.js';
+import { waitForFinalState } from '../helpers/test-gateway.js';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config/load-config.js';
 import { startGateway } from '../../src/main.js';
@@ -52,29 +52,15 @@ describe('accept journal: kill -9 during a burst', () => {
     processes.push(listener);
     await listener.waitForLog('smtp listener ready');
 
-    const total = 60;
-    let accepted = 0;
-    let killNow!: () => void;
-    const enoughAccepted = new Promise<void>((resolve) => (killNow = resolve));
-    let next = 0;
-    const results: Array<string | null> = [];
     // Ten senders at once, so that appends share fdatasyncs and the kill lands mid-group.
-    const senders = Array.from({ length: 10 }, async () => {
-      while (next < total) {
-        const i = next++;
-        results[i] = await sendMail(port, { from: 'alice@example.com', to: 'demo@demo.local', subject: `Journal burst ${i + 1}`, text: `message ${i + 1}` }).then(
-          (sent) => {
-            if (++accepted === 25) killNow();
-            return queueIdOf(sent.response);
-          },
-          () => null,
-        );
-      }
+    const acknowledged = await burstWithKill({
+      port,
+      total: 60,
+      senders: 10,
+      killAfter: 25,
+      mail: (i) => ({ from: 'alice@example.com', to: 'demo@demo.local', subject: `Journal burst ${i + 1}`, text: `message ${i + 1}` }),
+      kill: () => killHard(listener),
     });
-    await enoughAccepted;
-    await killHard(listener);
-    await Promise.all(senders);
-    const acknowledged = results.filter((id): id is string => Boolean(id));
     expect(acknowledged.length).toBeGreaterThanOrEqual(25);
     expect((await readdir(journalRoot(spoolDir))).length).toBe(1); // the killed listener's journal, left for replay
 
@@ -106,18 +92,15 @@ describe('accept journal: kill -9 during a burst', () => {
       const listener = spawnGateway(configFile, ['--role', 'smtp']);
       processes.push(listener);
       await listener.waitForLog('smtp listener ready');
-      const acknowledged: string[] = [];
-      // One burst from ten senders, the listener killed right after it: what it has not materialized yet is only in its journal.
-      await Promise.all(
-        Array.from({ length: 10 }, (_, sender) =>
-          Promise.all(
-            [0, 1, 2].map((n) =>
-              sendMail(port, { from: 'bob@example.com', to: 'demo@demo.local', subject: `Beside the worker ${sender}-${n}`, text: 'x' }).then((sent) => acknowledged.push(queueIdOf(sent.response))),
-            ),
-          ),
-        ),
-      );
-      await killHard(listener);
+      // One burst from ten senders, the listener killed right after its last 250: what it has not materialized yet is only in its journal.
+      const acknowledged = await burstWithKill({
+        port,
+        total: 30,
+        senders: 10,
+        killAfter: 30,
+        mail: (i) => ({ from: 'bob@example.com', to: 'demo@demo.local', subject: `Beside the worker ${i + 1}`, text: 'x' }),
+        kill: () => killHard(listener),
+      });
       expect(acknowledged).toHaveLength(30);
       for (const queueId of acknowledged) expect((await waitForFinalState(spoolDir, queueId, 30_000)).state).toBe('done');
       // Only the worker's periodic replay removes a dead listener's journal (nothing here restarted).
