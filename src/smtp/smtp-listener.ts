@@ -97,9 +97,20 @@ export async function startSmtpListener(deps: SmtpListenerDeps): Promise<Running
       callback();
     },
     onData(stream, session, callback) {
-      acceptMessage(deps, stream, session).then(
-        (queueId) => callback(null, acceptedReply(queueId)),
-        (reply: Error) => callback(reply),
+      // smtp-server sends the 354 only after onData returns: set the store up after it, while
+      // the client is already sending (the stream keeps what arrives until it is read).
+      process.nextTick(() =>
+        acceptMessage(deps, stream, session).then(
+          ({ queueId, envelope }) => {
+            callback(null, acceptedReply(queueId));
+            // Logged after the 250 is on its way: the log write is not part of the sender's wait.
+            deps.logger.info(
+              { queueId, session: session.id, from: envelope.mailFrom, to: envelope.rcptTo, size: envelope.size, client: envelope.remoteAddress },
+              'accepted',
+            );
+          },
+          (reply: Error) => callback(reply),
+        ),
       );
     },
   };
@@ -120,7 +131,7 @@ export async function startSmtpListener(deps: SmtpListenerDeps): Promise<Running
   };
 }
 
-async function acceptMessage(deps: SmtpListenerDeps, stream: SMTPServerDataStream, session: SMTPServerSession): Promise<string> {
+async function acceptMessage(deps: SmtpListenerDeps, stream: SMTPServerDataStream, session: SMTPServerSession): Promise<{ queueId: string; envelope: Envelope }> {
   const queueId = newQueueId();
   const arriving: ArrivingEnvelope = {
     mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
@@ -149,9 +160,5 @@ async function acceptMessage(deps: SmtpListenerDeps, stream: SMTPServerDataStrea
     log.error({ err }, 'could not store message');
     throw smtpReplies.storeFailed();
   }
-  deps.logger.info(
-    { queueId, session: session.id, from: envelope.mailFrom, to: envelope.rcptTo, size: envelope.size, client: envelope.remoteAddress },
-    'accepted',
-  );
-  return queueId;
+  return { queueId, envelope };
 }
