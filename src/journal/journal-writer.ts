@@ -68,6 +68,7 @@ export interface WriterStats {
   appends: number;
   /** writev calls: one per group. */
   writes: number;
+  /** Durable writes: one fdatasync each, made in the same call as the write (O_DSYNC) where the file allows. */
   datasyncs: number;
   segmentsCreated: number;
   /** Segments that started as zero-filled or reused files. */
@@ -202,17 +203,13 @@ export class JournalWriter<T> {
     const start = this.size;
     for (const pending of group) stampRecord(pending.buffers, this.segment);
     try {
-      await this.handle.writev(
-        group.flatMap((pending) => pending.buffers),
-        start,
-      );
+      const buffers = group.flatMap((pending) => pending.buffers);
+      const sync = group.some((pending) => pending.sync);
+      await (sync ? this.handle.writevDurable(buffers, start) : this.handle.writev(buffers, start));
       this.stats.writes++;
+      if (sync) this.stats.datasyncs++;
       this.size = start + bytes;
       if (!this.spare && this.size >= Math.min(PREPARE_AFTER_BYTES, this.options.segmentBytes / 4)) this.spare = this.prepareSpare();
-      if (group.some((pending) => pending.sync)) {
-        await this.handle.datasync();
-        this.stats.datasyncs++;
-      }
     } catch (err) {
       // The senders get a 451 and will send again: cut what may have reached the file, so
       // that a replay does not deliver it too, and start the next group in a fresh segment.

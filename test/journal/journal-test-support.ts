@@ -23,13 +23,12 @@ export function countingFs(base: JournalFs = nodeJournalFs): CountingFs {
   const counts = { writev: 0, datasync: 0, create: 0 };
   let held: Array<() => void> | null = null;
   let failNext = false;
-  const wrap = (handle: JournalFileHandle): JournalFileHandle => ({
-    ...handle,
-    async writev(buffers, position) {
+  const wrap = (handle: JournalFileHandle): JournalFileHandle => {
+    const writev = async (buffers: Buffer[], position: number) => {
       counts.writev++;
       await handle.writev(buffers, position);
-    },
-    async datasync() {
+    };
+    const datasync = async () => {
       if (held) await new Promise<void>((resolve) => held!.push(resolve));
       counts.datasync++;
       if (failNext) {
@@ -37,8 +36,10 @@ export function countingFs(base: JournalFs = nodeJournalFs): CountingFs {
         throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
       }
       await handle.datasync();
-    },
-  });
+    };
+    // A durable write counts as a write and an fdatasync, whichever way the real file makes it durable.
+    return { ...handle, writev, datasync, writevDurable: async (buffers, position) => (await writev(buffers, position), await datasync()) };
+  };
   return {
     ...base,
     counts,
