@@ -7,13 +7,12 @@
  * the journal and is tried again; nothing is lost while the journal is on disk.
  */
 import type { Logger } from 'pino';
+import type { BatchMaterializer } from './batch-materializer.js';
 import { recordEnd, type JournaledMessage } from './journaled-message.js';
-import { materialize, type MaterializeTargets } from './materialize.js';
-import type { SegmentBodies } from './segment-bodies.js';
 
 export interface MaterializerOptions {
-  targets: MaterializeTargets;
-  bodies: SegmentBodies;
+  /** Does each batch's file work (on a thread of its own, by default). */
+  batches: BatchMaterializer;
   logger: Logger;
   /** Appends a checkpoint to the active segment; a no-op for a sealed one. */
   checkpoint: (segment: number, upTo: number) => void;
@@ -129,8 +128,7 @@ export class Materializer {
       const batch = this.takeBatch();
       this.inFlight = batch;
       try {
-        const bodies = await this.options.bodies.read(batch);
-        await materialize(batch, bodies, this.options.targets, { skipExisting: this.retrying });
+        await this.options.batches.run(batch, { skipExisting: this.retrying });
       } catch (err) {
         this.inFlight = [];
         this.pending.unshift(...batch);
@@ -183,7 +181,7 @@ export class Materializer {
     for (const segment of [...this.sealed]) {
       if (this.pending.some((message) => message.segment === segment) || this.inFlight.some((message) => message.segment === segment)) continue;
       this.sealed.delete(segment);
-      await this.options.bodies.forget(segment);
+      await this.options.batches.forget(segment);
       try {
         await this.options.retire(segment);
         this.stats.segmentsRemoved++;

@@ -19,8 +19,9 @@ import { nodeJournalFs, type JournalFs } from './journal-fs.js';
 import { HEADER_BYTES, RecordKind, encodeRecord } from './journal-record.js';
 import { JournalWriter, type WriterStats } from './journal-writer.js';
 import type { JournaledMessage } from './journaled-message.js';
+import { inProcessBatches, type BatchMaterializer } from './batch-materializer.js';
 import { Materializer, type MaterializerStats } from './materializer.js';
-import { SegmentBodies } from './segment-bodies.js';
+import { ThreadBatches } from './materializer-thread.js';
 import { NEW_WRITER_PREFIX, WRITER_LOCK, journalRoot, markLiveWriter, writerName } from './segment-files.js';
 
 export interface MessageJournalOptions {
@@ -33,6 +34,13 @@ export interface MessageJournalOptions {
   segmentBytes?: number;
   /** Accepts wait while this much journal is not materialized yet (default 256 MiB). */
   maxBacklogBytes?: number;
+  /**
+   * Materialize on a thread of its own (default), or on the listener's event
+   * loop. A custom `fs` (tests) cannot cross to a thread: with one, the default is here.
+   */
+  materializeOnThread?: boolean;
+  /** Batches of at least this many records go to the thread (default 32; tests: 1). */
+  threadMinBatch?: number;
   /** Tuning of the background materializer (tests use small batches). */
   batchRecords?: number;
   idleRotateBytes?: number;
@@ -60,7 +68,7 @@ export class MessageJournal {
     readonly dir: string,
     private readonly writer: JournalWriter<Payload>,
     private readonly materializer: Materializer,
-    private readonly bodies: SegmentBodies,
+    private readonly batches: BatchMaterializer,
     private readonly lock: HeldLock,
     private readonly options: MessageJournalOptions,
   ) {}
@@ -80,11 +88,20 @@ export class MessageJournal {
     await fs.syncDirectory(root);
     const lock: HeldLock = { release: () => rm(path.join(dir, WRITER_LOCK), { force: true }) };
     const logger = options.logger.child({ component: 'journal', journal: name });
-    const bodies = new SegmentBodies(fs, dir);
+    const here = inProcessBatches(fs, dir, { spool: options.spool, queue: options.queue, logger });
+    const batches =
+      (options.materializeOnThread ?? !options.fs)
+        ? new ThreadBatches({
+            setup: { spoolDir: options.spoolDir, journalDir: dir, logLevel: logger.level, logBindings: logger.bindings() },
+            queue: options.queue,
+            here,
+            logger,
+            ...(options.threadMinBatch !== undefined ? { minBatch: options.threadMinBatch } : {}),
+          })
+        : here;
     let writer: JournalWriter<Payload> | null = null;
     const materializer = new Materializer({
-      targets: { spool: options.spool, queue: options.queue, logger },
-      bodies,
+      batches,
       logger,
       checkpoint: (segment, upTo) => {
         if (writer?.activeSegment !== segment) return;
@@ -107,7 +124,7 @@ export class MessageJournal {
       onPrepareFailed: (err) => logger.warn({ err }, 'could not prepare the next journal segment; a plain new file will do'),
     });
     logger.info({ dir }, 'accept journal open');
-    return new MessageJournal(dir, writer, materializer, bodies, lock, options);
+    return new MessageJournal(dir, writer, materializer, batches, lock, options);
   }
 
   /**
@@ -134,7 +151,7 @@ export class MessageJournal {
     const logger = this.options.logger.child({ component: 'journal' });
     const empty = await this.materializer.close();
     await this.writer.close();
-    await this.bodies.close();
+    await this.batches.close();
     if (!empty) {
       logger.warn({ dir: this.dir }, 'journal not fully materialized at shutdown; the next start replays it');
       markLiveWriter(path.basename(this.dir), false);

@@ -119,11 +119,20 @@ export class FileJobQueue implements JobQueue {
     });
     if (!fresh.length) return [];
     await fsyncDirectory(this.dir('ready'));
-    if (this.handler && !this.closed) {
-      for (const job of fresh) this.addReady(job.queueId);
-      this.pump();
-    }
-    return fresh.map((job) => job.queueId);
+    const ids = fresh.map((job) => job.queueId);
+    this.noticeReady(ids);
+    return ids;
+  }
+
+  /**
+   * Jobs now in ready/ that this instance did not write itself (the journal's
+   * materializer thread): a consumer in this process runs them at once
+   * instead of at its next poll.
+   */
+  noticeReady(ids: readonly string[]): void {
+    if (!this.handler || this.closed) return;
+    for (const id of ids) this.addReady(id);
+    this.pump();
   }
 
   /**
