@@ -38,8 +38,13 @@ export interface AcceptCell {
   size: string;
   mode: SessionMode;
   concurrency: number;
+  /** The round with the median rate, for each server. */
   sink: Measurement;
   gateway: Measurement;
+  /** gateway ÷ sink: the median of the rounds' ratios (each round measures both back to back), and their spread. */
+  ratio: number;
+  ratioRange: [number, number];
+  rounds: number;
 }
 
 /** Which client drove the sink faster: nodemailer, or the lean one when nodemailer is the bottleneck. */
@@ -59,6 +64,8 @@ export interface AcceptResults {
 export interface AcceptOptions {
   workDir: string;
   cellMs: number;
+  /** Each cell is measured this many times, sink and gateway back to back, and the medians reported. */
+  rounds: number;
   /** Also run the 4 KB cells with postfix smtp-source, when it is installed. */
   smtpSource: boolean;
   say: (line: string) => void;
@@ -91,6 +98,25 @@ async function emptySpool(spoolDir: string): Promise<void> {
     const names = await readdir(dir).catch(() => [] as string[]);
     await Promise.all(names.map((name) => rm(path.join(dir, name), { force: true })));
   }
+}
+
+function medianBy<T>(items: readonly T[], value: (item: T) => number): T {
+  return [...items].sort((a, b) => value(a) - value(b))[Math.floor((items.length - 1) / 2)]!;
+}
+
+function summarizeRounds(generator: string, size: string, mode: SessionMode, concurrency: number, rounds: ReadonlyArray<Record<TargetKind, Measurement>>): AcceptCell {
+  const ratios = rounds.map((round) => round.gateway.rate / round.sink.rate);
+  return {
+    generator,
+    size,
+    mode,
+    concurrency,
+    sink: medianBy(rounds.map((round) => round.sink), (m) => m.rate),
+    gateway: medianBy(rounds.map((round) => round.gateway), (m) => m.rate),
+    ratio: medianBy(ratios, (r) => r),
+    ratioRange: [Math.min(...ratios), Math.max(...ratios)],
+    rounds: rounds.length,
+  };
 }
 
 function cellLabel(size: string, mode: SessionMode, concurrency: number): string {
@@ -147,11 +173,18 @@ export async function runAcceptBench(options: AcceptOptions): Promise<AcceptResu
       for (const mode of MODES) {
         for (const concurrency of CONCURRENCIES) {
           const cell = { concurrency, mode, durationMs: cellMs, payload: payloads.get(size.label)!, envelope };
-          const sink = await measure(targets.sink, () => generator.run({ ...cell, port: targets.sink.port }));
-          const gateway = await measure(targets.gateway, () => generator.run({ ...cell, port: targets.gateway.port }));
-          await emptySpool(spoolDir);
-          cells.push({ generator: generator.name, size: size.label, mode, concurrency, sink, gateway });
-          say(`  ${cellLabel(size.label, mode, concurrency)} sink ${sink.rate.toFixed(0).padStart(5)}/s  gateway ${gateway.rate.toFixed(0).padStart(5)}/s`);
+          const rounds: Array<Record<TargetKind, Measurement>> = [];
+          for (let round = 0; round < options.rounds; round++) {
+            // Which server goes first alternates, so that a drift in the machine's speed favours neither.
+            const order: TargetKind[] = round % 2 ? ['gateway', 'sink'] : ['sink', 'gateway'];
+            const measured: Partial<Record<TargetKind, Measurement>> = {};
+            for (const kind of order) measured[kind] = await measure(targets[kind], () => generator.run({ ...cell, port: targets[kind].port }));
+            await emptySpool(spoolDir);
+            rounds.push(measured as Record<TargetKind, Measurement>);
+          }
+          const summary = summarizeRounds(generator.name, size.label, mode, concurrency, rounds);
+          cells.push(summary);
+          say(`  ${cellLabel(size.label, mode, concurrency)} sink ${summary.sink.rate.toFixed(0).padStart(5)}/s  gateway ${summary.gateway.rate.toFixed(0).padStart(5)}/s  ratio ${summary.ratio.toFixed(2)} (${rounds.map((r) => (r.gateway.rate / r.sink.rate).toFixed(2)).join(', ')})`);
         }
       }
     }
@@ -201,7 +234,7 @@ async function runSmtpSourceCells(
       const sink = await measureOne('sink');
       const gateway = await measureOne('gateway');
       await emptySpool(spoolDir);
-      cells.push({ generator: 'smtp-source', size: '4 KB', mode, concurrency, sink, gateway });
+      cells.push(summarizeRounds('smtp-source', '4 KB', mode, concurrency, [{ sink, gateway }]));
       say(`  ${cellLabel('4 KB', mode, concurrency)} sink ${sink.rate.toFixed(0).padStart(5)}/s  gateway ${gateway.rate.toFixed(0).padStart(5)}/s`);
     }
   }

@@ -45,7 +45,7 @@ function acceptRows(cells: AcceptCell[], verdicts: Verdict[]): string[][] {
       String(cell.concurrency),
       fixed(cell.sink.rate),
       fixed(cell.gateway.rate),
-      fixed(cell.gateway.rate / cell.sink.rate, 2),
+      cell.rounds > 1 ? `${fixed(cell.ratio, 2)} (${fixed(cell.ratioRange[0], 2)}–${fixed(cell.ratioRange[1], 2)})` : fixed(cell.ratio, 2),
       fixed(cell.sink.serverCpuMsPerMail, 2),
       fixed(cell.gateway.serverCpuMsPerMail, 2),
       errors ? `${errors}: ${(cell.gateway.firstError ?? cell.sink.firstError ?? '').slice(0, 40)}` : '0',
@@ -78,6 +78,7 @@ export function renderReport(results: BenchResults): string {
     out.push(
       '1. SMTP accept rate — mails/s answered 250. gateway = listener + embedded backend (accept journal, group commit), no worker, earlyTalkerDelayMs 0, reverseLookup off (behind a relay);',
       '   sink = bare smtp-server that drains the data and answers 250. Each server in its own process; CPU = the server process.',
+      `   Each cell: ${accept.cells[0]?.rounds ?? 1} round(s), sink and gateway back to back (which goes first alternates); rates are the medians, gw/sink the median of the rounds' ratios (their range in brackets).`,
       `   load generator: ${accept.generatorCheck.chosen} — ${accept.generatorCheck.reason}`,
       '',
       renderTable(

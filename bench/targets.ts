@@ -28,8 +28,7 @@ export function verdict(ok: boolean): Verdict {
 /** The target that applies to an accept cell, if any. */
 export function acceptTarget(cell: AcceptCell): { text: string; verdict: Verdict } | null {
   if (cell.mode === 'persistent') {
-    const ratio = cell.gateway.rate / cell.sink.rate;
-    return { text: `ratio ≥ ${TARGETS.persistentRatio}`, verdict: verdict(ratio >= TARGETS.persistentRatio) };
+    return { text: `ratio ≥ ${TARGETS.persistentRatio}`, verdict: verdict(cell.ratio >= TARGETS.persistentRatio) };
   }
   if (cell.concurrency === 1 && cell.size === '4 KB') {
     return { text: `≥ ${TARGETS.perConnectionRate}/s`, verdict: verdict(cell.gateway.rate >= TARGETS.perConnectionRate) };
