@@ -100,6 +100,21 @@ async function emptySpool(spoolDir: string): Promise<void> {
   }
 }
 
+/** Waits until `count` jobs are in ready/ (every accepted mail of the round materialized), at most a minute. */
+async function untilMaterialized(spoolDir: string, count: number, say: (line: string) => void): Promise<void> {
+  const ready = path.join(spoolDir, 'queue', 'ready');
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const names = await readdir(ready).catch(() => [] as string[]);
+    if (names.length >= count) return;
+    if (Date.now() > deadline) {
+      say(`  (the gateway had materialized only ${names.length} of ${count} mails after a minute; measuring on)`);
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 function medianBy<T>(items: readonly T[], value: (item: T) => number): T {
   return [...items].sort((a, b) => value(a) - value(b))[Math.floor((items.length - 1) / 2)]!;
 }
@@ -158,8 +173,10 @@ export async function runAcceptBench(options: AcceptOptions): Promise<AcceptResu
     const small = payloads.get('4 KB')!;
     // Warm both servers' and the clients' JIT before anything is measured.
     for (const target of Object.values(targets)) {
-      for (const concurrency of [1, 10]) await leanLoad.run({ port: target.port, concurrency, mode: 'persistent', durationMs: 500, payload: small, envelope });
-      await nodemailerLoad.run({ port: target.port, concurrency: 10, mode: 'persistent', durationMs: 300, payload: small, envelope });
+      let accepted = 0;
+      for (const concurrency of [1, 10]) accepted += (await leanLoad.run({ port: target.port, concurrency, mode: 'persistent', durationMs: 500, payload: small, envelope })).accepted;
+      accepted += (await nodemailerLoad.run({ port: target.port, concurrency: 10, mode: 'persistent', durationMs: 300, payload: small, envelope })).accepted;
+      if (target.kind === 'gateway') await untilMaterialized(spoolDir, accepted, say);
     }
     await emptySpool(spoolDir);
 
@@ -178,7 +195,12 @@ export async function runAcceptBench(options: AcceptOptions): Promise<AcceptResu
             // Which server goes first alternates, so that a drift in the machine's speed favours neither.
             const order: TargetKind[] = round % 2 ? ['gateway', 'sink'] : ['sink', 'gateway'];
             const measured: Partial<Record<TargetKind, Measurement>> = {};
-            for (const kind of order) measured[kind] = await measure(targets[kind], () => generator.run({ ...cell, port: targets[kind].port }));
+            for (const kind of order) {
+              measured[kind] = await measure(targets[kind], () => generator.run({ ...cell, port: targets[kind].port }));
+              // What the gateway accepted is still being materialized: let it finish, so that neither the
+              // sink nor the next cell is measured beside work left over from this one.
+              if (kind === 'gateway') await untilMaterialized(spoolDir, measured.gateway!.accepted, say);
+            }
             await emptySpool(spoolDir);
             rounds.push(measured as Record<TargetKind, Measurement>);
           }
@@ -233,6 +255,7 @@ async function runSmtpSourceCells(
       };
       const sink = await measureOne('sink');
       const gateway = await measureOne('gateway');
+      await untilMaterialized(spoolDir, gateway.accepted, say);
       await emptySpool(spoolDir);
       cells.push(summarizeRounds('smtp-source', '4 KB', mode, concurrency, [{ sink, gateway }]));
       say(`  ${cellLabel('4 KB', mode, concurrency)} sink ${sink.rate.toFixed(0).padStart(5)}/s  gateway ${gateway.rate.toFixed(0).padStart(5)}/s`);
