@@ -1,9 +1,9 @@
 /**
  * What the materializer hands a batch to: something that reads the batch's
- * bytes back from the journal and writes its spool files and jobs. Two ways:
- * here, on the listener's event loop (with a test's journal fs), or on a
- * thread of its own (materializer-thread.ts, the default) so that the file
- * work of every mail is not done between the listener's SMTP replies.
+ * bytes back from the journal and writes its spool files and jobs: here, on
+ * the listener's event loop, or — for the large batches of sustained load —
+ * on a thread of its own (materializer-thread.ts), so that the file work of
+ * every mail is not done between the listener's SMTP replies.
  */
 import type { JournalFs } from './journal-fs.js';
 import type { JournaledMessage } from './journaled-message.js';

@@ -2,8 +2,9 @@
  * Runs the materializer's file work on a worker thread of its own. Each file
  * operation handed to libuv's pool costs the calling event loop a hand-off and
  * a wake-up; a message file and a job file are seven of them per mail, and on
- * the listener's loop that time sits between SMTP replies (bench: about 0.3 ms
- * of listener CPU per mail, a third of one-mail-per-connection throughput).
+ * the listener's loop that time sits between SMTP replies (profiled with one
+ * mail per connection: about 0.3 ms of listener CPU per mail, and 500 against
+ * 700 mails/s with materializing switched off).
  * Here the listener posts only the batch's journal positions and gets the
  * queue ids back; the thread opens the same spool and queue directories and
  * writes exactly what the in-process path writes (materialize.ts).
@@ -32,7 +33,7 @@ export interface ThreadSetup {
 }
 
 export type ThreadRequest =
-  | { id: number; type: 'run'; batch: JournaledMessage[]; skipExisting: boolean }
+  | { id: number; type: 'run'; batch: readonly JournaledMessage[]; skipExisting: boolean }
   | { id: number; type: 'forget'; segment: number }
   | { id: number; type: 'close' };
 
@@ -51,7 +52,9 @@ export interface ThreadBatchesOptions {
   idleMs?: number;
 }
 
-type Request = ThreadRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+/** A request before it gets its id (Omit over each member of the union). */
+type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
+type Request = WithoutId<ThreadRequest>;
 
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
 const ENTRY = new URL(FROM_SOURCE ? './materializer-thread-entry.ts' : './materializer-thread-entry.js', import.meta.url);
@@ -83,7 +86,7 @@ export class ThreadBatches implements BatchMaterializer {
 
   async run(batch: readonly JournaledMessage[], options: { skipExisting: boolean }): Promise<MaterializeResult> {
     if (batch.length < (this.options.minBatch ?? 32)) return this.options.here.run(batch, options);
-    const result = (await this.call({ type: 'run', batch: [...batch], skipExisting: options.skipExisting }))!;
+    const result = (await this.call({ type: 'run', batch, skipExisting: options.skipExisting }))!;
     this.options.queue.noticeReady(result.enqueued);
     return result;
   }
