@@ -103,6 +103,16 @@ describe('materializer thread', () => {
     expect(await readdir(path.join(spoolDir, 'queue', 'ready'))).toEqual([`${spooled.queueId}.json`]);
   });
 
+  it('fails the batch of a thread that dies, rather than leaving it waiting, and starts afresh', async () => {
+    const spoolDir = await tempDir();
+    // An unknown log level makes the thread throw as it starts: it dies before answering.
+    const batches = await threadBatches(spoolDir, { setup: { spoolDir, journalDir: spoolDir, logLevel: 'no-such-level', logBindings: {} } });
+    const spooled = { ...message(), kind: 'spooled' as const };
+    await expect(batches.run([spooled], { skipExisting: false })).rejects.toThrow(/no-such-level/);
+    expect(batches.threadRunning).toBe(false);
+    await expect(batches.run([spooled], { skipExisting: false })).rejects.toThrow(/no-such-level/);
+  });
+
   it('writes small batches on the calling thread and starts no thread for them', async () => {
     const here = recordingHere();
     const batches = await threadBatches(await tempDir(), { here, minBatch: 3 });
