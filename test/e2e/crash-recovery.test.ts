@@ -4,11 +4,10 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DeliveredOutcome } from '../../src/domain/outcome.js';
-import { freePort, killHard, spawnGateway, writeConfig, type GatewayProcess } from '../helpers/gateway-process.js';
-import type { RunningSimulator, SimulatorAdmin } from '../helpers/simulator-admin.js';
-import { useProcessWorld } from '../helpers/process-world.js';
+import { killHard, type GatewayProcess } from '../helpers/gateway-process.js';
+import { useProcessWorld, writeProcessConfig } from '../helpers/process-world.js';
 import { burstWithKill } from '../helpers/burst.js';
 import { sendMail } from '../helpers/smtp-client.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
@@ -16,33 +15,10 @@ import { queueIdOf, waitForFinalState } from '../helpers/test-gateway.js';
 
 const tempDir = useTempDirs();
 const world = useProcessWorld();
-const processes = world.processes;
-let sim: RunningSimulator;
-let admin: SimulatorAdmin;
-beforeAll(() => {
-  ({ sim, admin } = world);
-});
 
 async function setUp(): Promise<{ configFile: string; spoolDir: string; port: number; start: () => Promise<GatewayProcess> }> {
-  const dir = await tempDir();
-  const port = await freePort();
-  const spoolDir = path.join(dir, 'spool');
-  const configFile = await writeConfig(dir, {
-    smtp: { host: '127.0.0.1', port, hostname: 'gateway.test' },
-    http: { host: '127.0.0.1', port: 0 },
-    spool: { dir: spoolDir },
-    worker: { concurrency: 2, backoffInitialMs: 100, backoffMaxMs: 500 },
-    sites: { sim: { baseUrl: sim.apiBase, auth: { type: 'basic', email: 'mail2confluence@demo.local', apiToken: 'demo-bot-token' }, requestTimeoutMs: 10_000 } },
-    routes: [{ match: 'demo@demo.local', site: 'sim', space: 'DEMO' }],
-    log: { level: 'info' },
-  });
-  const start = async () => {
-    const gateway = spawnGateway(configFile);
-    processes.push(gateway);
-    await gateway.waitForLog('smtp listener ready');
-    return gateway;
-  };
-  return { configFile, spoolDir, port, start };
+  const { configFile, spoolDir, port } = await writeProcessConfig(world, await tempDir(), { concurrency: 2 });
+  return { configFile, spoolDir, port, start: () => world.startListening(configFile) };
 }
 
 /** Polls the delivery records on disk until one reaches `state`. */
@@ -74,7 +50,7 @@ async function expectOnePage(spoolDir: string, queueId: string, title: string): 
   const state = await waitForFinalState(spoolDir, queueId, 45_000);
   expect(state.state, state.reason).toBe('done');
   expect((state.outcomes[0] as DeliveredOutcome).title).toBe(title);
-  const pages = (await admin.created('DEMO')).filter((item) => item.title === title);
+  const pages = (await world.admin.created('DEMO')).filter((item) => item.title === title);
   expect(pages).toHaveLength(1);
   expect([...pages[0]!.attachments].sort()).toEqual(['one.txt', 'two.txt']);
 }
@@ -84,32 +60,32 @@ describe('kill -9 and restart', () => {
     const { spoolDir, port, start } = await setUp();
     let gateway = await start();
     // Hold the worker's first call so the kill lands before any write.
-    await admin.fault({ method: 'GET', path: '/wiki/api/v2/spaces', type: 'delay', delayMs: 5_000, times: 1 });
+    await world.admin.fault({ method: 'GET', path: '/wiki/api/v2/spaces', type: 'delay', delayMs: 5_000, times: 1 });
     const queueId = queueIdOf((await sendMail(port, mail('Killed after accept'))).response);
     await killHard(gateway);
-    await admin.clearFaults();
+    await world.admin.clearFaults();
     gateway = await start();
     await expectOnePage(spoolDir, queueId, 'Killed after accept');
-    expect((await admin.requestCounts())['POST /wiki/api/v2/pages']).toBe(1);
+    expect((await world.admin.requestCounts())['POST /wiki/api/v2/pages']).toBe(1);
   });
 
   it('while the create is in flight: the restarted worker finds the page the lost call made', async () => {
     const { spoolDir, port, start } = await setUp();
     let gateway = await start();
-    await admin.fault({ method: 'POST', path: '/wiki/api/v2/pages', type: 'delay', delayMs: 600, times: 1 });
+    await world.admin.fault({ method: 'POST', path: '/wiki/api/v2/pages', type: 'delay', delayMs: 600, times: 1 });
     const queueId = queueIdOf((await sendMail(port, mail('Killed mid-create'))).response);
     await waitForRecord(spoolDir, 'creating');
     await new Promise((resolve) => setTimeout(resolve, 100)); // the POST is now in the simulator's hands
     await killHard(gateway);
     gateway = await start(); // slower than the delay: the page exists by now, unknown to the gateway
     await expectOnePage(spoolDir, queueId, 'Killed mid-create');
-    expect((await admin.requestCounts())['POST /wiki/api/v2/pages']).toBe(1);
+    expect((await world.admin.requestCounts())['POST /wiki/api/v2/pages']).toBe(1);
   });
 
   it('while the attachments are uploading: none is uploaded twice', async () => {
     const { spoolDir, port, start } = await setUp();
     let gateway = await start();
-    await admin.fault({ method: 'POST', path: '/wiki/rest/api/content/{id}/child/attachment', type: 'delay', delayMs: 600, times: 1 });
+    await world.admin.fault({ method: 'POST', path: '/wiki/rest/api/content/{id}/child/attachment', type: 'delay', delayMs: 600, times: 1 });
     const queueId = queueIdOf((await sendMail(port, mail('Killed mid-upload'))).response);
     await waitForRecord(spoolDir, 'created');
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -126,7 +102,7 @@ describe('kill -9 and restart', () => {
     expect(accepted.length).toBeGreaterThanOrEqual(3);
     gateway = await start();
     for (const queueId of accepted) expect((await waitForFinalState(spoolDir, queueId, 45_000)).state).toBe('done');
-    const titles = (await admin.created('DEMO')).map((item) => item.title).filter((title) => title.startsWith('Burst'));
+    const titles = (await world.admin.created('DEMO')).map((item) => item.title).filter((title) => title.startsWith('Burst'));
     expect(new Set(titles).size).toBe(titles.length);
     expect(titles.length).toBeGreaterThanOrEqual(accepted.length);
     expect(titles.every((title) => /^Burst \d+$/.test(title))).toBe(true);

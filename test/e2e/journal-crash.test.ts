@@ -5,12 +5,10 @@
  * journal, and every message that got a 250 is delivered exactly once.
  */
 import { readdir } from 'node:fs/promises';
-import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { journalRoot } from '../../src/journal/segment-files.js';
-import { freePort, killHard, spawnGateway, writeConfig } from '../helpers/gateway-process.js';
-import type { RunningSimulator, SimulatorAdmin } from '../helpers/simulator-admin.js';
-import { useProcessWorld } from '../helpers/process-world.js';
+import { killHard } from '../helpers/gateway-process.js';
+import { useProcessWorld, writeProcessConfig } from '../helpers/process-world.js';
 import { burstWithKill } from '../helpers/burst.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 import { waitForFinalState } from '../helpers/test-gateway.js';
@@ -20,37 +18,14 @@ import { startGateway } from '../../src/main.js';
 
 const tempDir = useTempDirs();
 const world = useProcessWorld();
-const processes = world.processes;
-let sim: RunningSimulator;
-let admin: SimulatorAdmin;
-beforeAll(() => {
-  ({ sim, admin } = world);
-});
 
-/** A config file for a gateway on a fresh spool, pointed at the simulator. */
-async function setUp(): Promise<{ configFile: string; spoolDir: string; port: number }> {
-  const dir = await tempDir();
-  const port = await freePort();
-  const spoolDir = path.join(dir, 'spool');
-  const configFile = await writeConfig(dir, {
-    smtp: { host: '127.0.0.1', port, hostname: 'gateway.test', earlyTalkerDelayMs: 0 },
-    http: { host: '127.0.0.1', port: 0 },
-    spool: { dir: spoolDir },
-    worker: { concurrency: 4, backoffInitialMs: 100, backoffMaxMs: 500 },
-    sites: { sim: { baseUrl: sim.apiBase, auth: { type: 'basic', email: 'mail2confluence@demo.local', apiToken: 'demo-bot-token' }, requestTimeoutMs: 10_000 } },
-    routes: [{ match: 'demo@demo.local', site: 'sim', space: 'DEMO' }],
-    log: { level: 'info' },
-  });
-  return { configFile, spoolDir, port };
-}
+const setUp = async () => writeProcessConfig(world, await tempDir(), { concurrency: 4, earlyTalkerDelayMs: 0 });
 
 describe('accept journal: kill -9 during a burst', () => {
   it('delivers every message that got a 250 exactly once after the restart replays the journal', async () => {
     const { configFile, spoolDir, port } = await setUp();
     // The listener alone first: nothing is delivered before the kill, everything acknowledged must come back.
-    const listener = spawnGateway(configFile, ['--role', 'smtp']);
-    processes.push(listener);
-    await listener.waitForLog('smtp listener ready');
+    const listener = await world.startListening(configFile, ['--role', 'smtp']);
 
     // Ten senders at once, so that appends share fdatasyncs and the kill lands mid-group.
     const acknowledged = await burstWithKill({
@@ -64,16 +39,14 @@ describe('accept journal: kill -9 during a burst', () => {
     expect(acknowledged.length).toBeGreaterThanOrEqual(25);
     expect((await readdir(journalRoot(spoolDir))).length).toBe(1); // the killed listener's journal, left for replay
 
-    const gateway = spawnGateway(configFile);
-    processes.push(gateway);
-    await gateway.waitForLog('smtp listener ready');
+    const gateway = await world.startListening(configFile);
     expect(gateway.output()).toContain('journal of a stopped listener replayed');
     for (const queueId of acknowledged) expect((await waitForFinalState(spoolDir, queueId, 60_000)).state).toBe('done');
 
-    const titles = (await admin.created('DEMO')).map((item) => item.title).filter((title) => title.startsWith('Journal burst'));
+    const titles = (await world.admin.created('DEMO')).map((item) => item.title).filter((title) => title.startsWith('Journal burst'));
     expect(new Set(titles).size).toBe(titles.length); // no page twice
     expect(titles.length).toBeGreaterThanOrEqual(acknowledged.length); // a send cut off before its 250 may still have been kept
-    expect((await admin.requestCounts())['POST /wiki/api/v2/pages']).toBe(titles.length);
+    expect((await world.admin.requestCounts())['POST /wiki/api/v2/pages']).toBe(titles.length);
     // The old journal is gone once replayed; only the new listener's own remains.
     expect((await readdir(journalRoot(spoolDir))).length).toBe(1);
   });
@@ -89,9 +62,7 @@ describe('accept journal: kill -9 during a burst', () => {
       journalRecoveryMs: 300,
     });
     try {
-      const listener = spawnGateway(configFile, ['--role', 'smtp']);
-      processes.push(listener);
-      await listener.waitForLog('smtp listener ready');
+      const listener = await world.startListening(configFile, ['--role', 'smtp']);
       // One burst from ten senders, the listener killed right after its last 250: what it has not materialized yet is only in its journal.
       const acknowledged = await burstWithKill({
         port,
@@ -110,7 +81,7 @@ describe('accept journal: kill -9 during a burst', () => {
       expect(lines.some((line) => line.includes('journal of a stopped listener replayed'))).toBe(true);
       // Killed right after the burst, inside the materializer's hold-back: at least the last mails were only in the journal.
       expect(lines.filter((line) => line.includes('queued from the journal')).length).toBeGreaterThan(0);
-      const titles = (await admin.created('DEMO')).map((item) => item.title).filter((title) => title.startsWith('Beside the worker'));
+      const titles = (await world.admin.created('DEMO')).map((item) => item.title).filter((title) => title.startsWith('Beside the worker'));
       expect(titles).toHaveLength(30);
       expect(new Set(titles).size).toBe(30);
     } finally {

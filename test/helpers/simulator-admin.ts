@@ -1,3 +1,4 @@
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { startSimulator } from '../../simulator/start-simulator.js';
 
 export interface FaultSpec {
@@ -33,8 +34,34 @@ export async function startDemoSimulator(): Promise<{ sim: RunningSimulator; adm
   return { sim, admin: new SimulatorAdmin(sim.url) };
 }
 
+export interface DemoSimulator {
+  sim: RunningSimulator;
+  admin: SimulatorAdmin;
+}
+
+/**
+ * The demo simulator for a test file: started before its tests, back to its
+ * seed after each test, closed after them. Register it before hooks that must
+ * run first after a test (vitest runs after-hooks in reverse order): a
+ * world's gateways stop before the simulator is reset.
+ */
+export function useDemoSimulator(): DemoSimulator {
+  const world = {} as DemoSimulator; // filled in by beforeAll, before any test reads it
+  beforeAll(async () => {
+    Object.assign(world, await startDemoSimulator());
+  });
+  afterAll(() => world.sim.close());
+  afterEach(() => world.admin.reset());
+  return world;
+}
+
 export class SimulatorAdmin {
   constructor(private readonly url: string) {}
+
+  /** Back to the seed: contents, faults, request counts, OAuth grants. */
+  reset(): Promise<void> {
+    return this.call('POST', '/reset');
+  }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const response = await fetch(`${this.url}/__admin${path}`, {

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LinkStore } from '../../src/linking/account-link.js';
 import { AtlassianOAuth } from '../../src/linking/atlassian-oauth.js';
 import { FileLinkStore } from '../../src/linking/file-link-store.js';
@@ -18,14 +18,13 @@ import { RedisLinkStore } from '../../src/linking/redis-link-store.js';
 import { TokenCipher } from '../../src/linking/token-cipher.js';
 import { consentCode, DEMO_LINK_APP, DEMO_LINK_CALLBACK, demoUserLinking } from '../helpers/link-app.js';
 import { dropPrefix, requireRedis, TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
-import { startDemoSimulator, type RunningSimulator, type SimulatorAdmin } from '../helpers/simulator-admin.js';
+import { useDemoSimulator } from '../helpers/simulator-admin.js';
 import { testLogger } from '../helpers/test-logger.js';
 
 const ALICE = { accountId: '557058:a11ce000-0000-4000-8000-000000000003', login: 'alice@demo.local' };
 const KEY = 'linked-accounts-test-key-0123456789-abcdef';
 
-let sim: RunningSimulator;
-let admin: SimulatorAdmin;
+const demo = useDemoSimulator();
 let oauth: AtlassianOAuth;
 const redisPrefix = uniquePrefix('links');
 const clients: Redis[] = [];
@@ -33,21 +32,16 @@ const dirs: string[] = [];
 
 beforeAll(async () => {
   await requireRedis();
-  ({ sim, admin } = await startDemoSimulator());
-  oauth = new AtlassianOAuth({ ...demoUserLinking(sim.url), scopes: ['read:page:confluence', 'read:me', 'offline_access'] }, DEMO_LINK_CALLBACK, 5000);
+  oauth = new AtlassianOAuth({ ...demoUserLinking(demo.sim.url), scopes: ['read:page:confluence', 'read:me', 'offline_access'] }, DEMO_LINK_CALLBACK, 5000);
 });
 afterAll(async () => {
   await dropPrefix(redisPrefix);
   for (const client of clients) client.disconnect();
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
-  await sim.close();
-});
-afterEach(async () => {
-  await fetch(`${sim.url}/__admin/reset`, { method: 'POST' });
 });
 
 async function tokenRequests(): Promise<number> {
-  return (await admin.requestCounts())['POST /oauth/token'] ?? 0;
+  return (await demo.admin.requestCounts())['POST /oauth/token'] ?? 0;
 }
 
 const backends: Array<{ name: string; stores: () => Promise<[LinkStore, LinkStore]> }> = [
@@ -90,7 +84,7 @@ describe.each(backends)('LinkedAccounts on the $name', ({ stores }) => {
   }
 
   async function linkAlice(accounts: LinkedAccounts): Promise<void> {
-    const grant = await oauth.exchangeCode(await consentCode(sim.url, oauth, ALICE.login));
+    const grant = await oauth.exchangeCode(await consentCode(demo.sim.url, oauth, ALICE.login));
     expect(grant.refreshToken).toBeTruthy();
     const account = await oauth.me(grant.accessToken);
     expect(account).toMatchObject({ accountId: ALICE.accountId, email: ALICE.login });
@@ -105,7 +99,7 @@ describe.each(backends)('LinkedAccounts on the $name', ({ stores }) => {
     const before = await tokenRequests();
     const stale = await one.accessToken(link);
     expect(await tokenRequests()).toBe(before); // still fresh: no call
-    await admin.oauth('expire-access-tokens', { accountId: ALICE.accountId });
+    await demo.admin.oauth('expire-access-tokens', { accountId: ALICE.accountId });
     // The simulator refused it (401) — the gateway learns that from Confluence and passes the dead token back.
     const [a, b] = await Promise.all([one.accessToken(link, stale), two.accessToken(link, stale)]);
     expect(a).toBe(b);
@@ -135,7 +129,7 @@ describe.each(backends)('LinkedAccounts on the $name', ({ stores }) => {
     await linkAlice(one);
     const link = (await one.find('sim', 'alice@partner.example'))!;
     const stale = await one.accessToken(link);
-    await admin.oauth('revoke', { accountId: ALICE.accountId, clientId: DEMO_LINK_APP });
+    await demo.admin.oauth('revoke', { accountId: ALICE.accountId, clientId: DEMO_LINK_APP });
     const failure = await one.accessToken(link, stale).catch((err: unknown) => err);
     expect(failure).toBeInstanceOf(LinkRevoked);
     expect((failure as LinkRevoked).why).toContain('invalid_grant');
