@@ -6,7 +6,7 @@
  * (which the page footer then says).
  */
 import type { ConfluenceApi } from '../confluence/confluence-api.js';
-import { Refusal, TemporaryFailure, type RefusalFacts } from '../domain/failures.js';
+import { Refusal, type RefusalFacts } from '../domain/failures.js';
 import type { Route } from '../domain/route.js';
 import type { AccountLink } from '../linking/account-link.js';
 import { LinkRevoked, type LinkedAccounts } from '../linking/linked-accounts.js';
