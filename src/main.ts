@@ -21,7 +21,6 @@ import type { LinkedAccounts } from './linking/linked-accounts.js';
 import { openLinkedAccounts } from './linking/open-linked-accounts.js';
 import { linkRoutes } from './linking/link-routes.js';
 import { ProofMailer } from './linking/proof-mailer.js';
-import type { RequestPacer } from './confluence/request-pacer.js';
 import { SignedTokens } from './links/signed-token.js';
 import { guideRoutes } from './guide/guide-routes.js';
 import { retryRoutes } from './retry/retry-routes.js';
@@ -68,7 +67,7 @@ async function shareRoutesFor(config: Config, backend: GatewayBackend, links: Ga
   const log = logger.child({ component: 'share' });
   const clientFor = (siteId: string, auth: SiteConfig['auth'], baseUrl?: string) => {
     const site = config.sites[siteId]!;
-    return new CloudClient({ siteId, site: { ...site, auth, ...(baseUrl ? { baseUrl } : {}) }, logger: log, pacer: backend.pacer({ siteId, requestsPerHour: site.requestsPerHour }) });
+    return new CloudClient({ siteId, site: { ...site, auth, ...(baseUrl ? { baseUrl } : {}) }, logger: log, pacer: backend.pacer(siteId) });
   };
   const appClients = new Map(Object.entries(config.sites).map(([id, site]) => [id, clientFor(id, site.auth)]));
   const mailer = new ShareMailer(outboundOptions(config));
@@ -101,7 +100,7 @@ async function shareRoutesFor(config: Config, backend: GatewayBackend, links: Ga
  * Clients acting as linked people, one per link (its look-ups cached like the
  * app user's), counted in the site's request budget like every other call.
  */
-function linkedClients(config: Config, accounts: LinkedAccounts | null, logger: Logger, pacers: ReadonlyMap<string, RequestPacer>): (link: AccountLink) => ConfluenceApi {
+function linkedClients(config: Config, backend: GatewayBackend, accounts: LinkedAccounts | null, logger: Logger): (link: AccountLink) => ConfluenceApi {
   const clients = new Map<string, ConfluenceApi>();
   return (link) => {
     const id = `${link.key}\u0000${link.accountId}`;
@@ -115,7 +114,7 @@ function linkedClients(config: Config, accounts: LinkedAccounts | null, logger: 
         siteId: link.siteId,
         site: config.sites[link.siteId]!,
         logger,
-        pacer: pacers.get(link.siteId)!,
+        pacer: backend.pacer(link.siteId),
         as: { auth: accounts.authFor(link), baseUrl: oauth.siteApiBaseUrl(), identity: `user:${link.accountId}` },
       });
       clients.set(id, client);
@@ -199,9 +198,8 @@ async function startRoles(
   if (roles.has('worker')) {
     const { store, workDir } = await backend.prepareWorker();
     const confluenceLog = logger.child({ component: 'confluence' });
-    const pacers = new Map(Object.entries(config.sites).map(([id, site]) => [id, backend.pacer({ siteId: id, requestsPerHour: site.requestsPerHour })]));
     const sites = new Map<string, ConfluenceApi>(
-      Object.entries(config.sites).map(([id, site]) => [id, new CloudClient({ siteId: id, site, logger: confluenceLog, pacer: pacers.get(id)! })]),
+      Object.entries(config.sites).map(([id, site]) => [id, new CloudClient({ siteId: id, site, logger: confluenceLog, pacer: backend.pacer(id) })]),
     );
     const siteLinks = new Map(Object.entries(config.sites).map(([id, site]) => [id, { siteUrl: site.siteUrl ?? site.baseUrl, siteFlavor: site.flavor }]));
     queue.process(
@@ -211,7 +209,7 @@ async function startRoles(
         sites,
         siteLinks,
         accounts,
-        clientForLink: linkedClients(config, accounts, confluenceLog, pacers),
+        clientForLink: linkedClients(config, backend, accounts, confluenceLog),
         store,
         workDir,
         content: { remoteImages: config.content.remoteImages },

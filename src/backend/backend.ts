@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { PacerOptions, RequestPacer } from '../confluence/request-pacer.js';
+import type { RequestPacer } from '../confluence/request-pacer.js';
 import type { Config } from '../config/schema.js';
 import type { IdempotencyStore } from '../delivery/delivery-record.js';
 import type { LinkStore } from '../linking/account-link.js';
@@ -25,8 +25,8 @@ export interface GatewayBackend {
   readonly queue: JobQueue & { expireParked(now?: number): Promise<string[]> };
   /** The key signing guide and retry links: the configured one, else one generated once and shared. */
   linkSecret(configured: string | undefined): Promise<string>;
-  /** The site's request budget and 429 back-off, shared by every worker using this backend. */
-  pacer(options: PacerOptions): RequestPacer;
+  /** The site's request budget and 429 back-off (its `requestsPerHour`), shared by every client of the site using this backend. */
+  pacer(siteId: string): RequestPacer;
   /** A counter shared like the pacer: in memory (embedded) or in Redis (every process). */
   rateLimiter(options: RateLimitOptions): RateLimiterAbstract;
   /** Where the SMTP listener puts accepted mail; only a process running the listener opens one. */

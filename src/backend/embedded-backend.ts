@@ -8,7 +8,7 @@ import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { FileIdempotencyStore } from '../delivery/file-idempotency-store.js';
-import { localPacer } from '../confluence/request-pacer.js';
+import { localPacer, pacerPerSite } from '../confluence/request-pacer.js';
 import { JournaledIntake } from '../journal/journaled-intake.js';
 import { MessageJournal } from '../journal/message-journal.js';
 import { recoverJournals } from '../journal/replay-journal.js';
@@ -55,7 +55,7 @@ export async function openEmbeddedBackend(config: Config, options: BackendOption
       return new JournaledIntake(spool, journal, config.spool.journalInlineMaxBytes);
     },
     linkSecret: (configured) => linkSecret(configured, dir),
-    pacer: localPacer,
+    pacer: pacerPerSite(config.sites, localPacer),
     // One process accepts and delivers per spool as far as limits go: counts in memory are enough.
     rateLimiter: ({ name, points, durationS }) => new RateLimiterMemory({ keyPrefix: `m2c-${name}`, points, duration: durationS }),
     async linkStore() {

@@ -9,7 +9,7 @@ import type { Config } from '../config/schema.js';
 import { RedisIdempotencyStore } from '../delivery/redis-idempotency-store.js';
 import { redisLinkSecret } from '../links/redis-link-secret.js';
 import { RedisLinkStore } from '../linking/redis-link-store.js';
-import { redisPacer } from '../confluence/request-pacer.js';
+import { pacerPerSite, redisPacer } from '../confluence/request-pacer.js';
 import { RedisConnections } from '../queue/redis-connection.js';
 import { checkRedisDurability } from '../queue/redis-durability.js';
 import { RedisJobQueue } from '../queue/redis-job-queue.js';
@@ -56,7 +56,7 @@ export async function openRedisBackend(config: Config, url: string, options: Bac
     spool,
     queue,
     linkSecret: (configured) => redisLinkSecret(configured, redis, prefix),
-    pacer: (pacerOptions) => redisPacer(redis, prefix, pacerOptions),
+    pacer: pacerPerSite(config.sites, (pacerOptions) => redisPacer(redis, prefix, pacerOptions)),
     // The message and its job are each one acknowledged Redis write: no journal to gain from.
     openIntake: async () => new DirectIntake(spool, queue),
     rateLimiter: ({ name, points, durationS }) => new RateLimiterRedis({ storeClient: redis, keyPrefix: `${prefix}:limit:${name}`, points, duration: durationS }),

@@ -26,6 +26,24 @@ export interface PacerOptions {
   requestsPerHour?: number | undefined;
 }
 
+/**
+ * One pacer per site, made on first use with the site's configured budget:
+ * every client of a site in this process — the app user's, linked people's,
+ * the share action's — counts against the same budget and waits out the same
+ * 429. (In memory, two pacers of one site would each allow the whole budget.)
+ */
+export function pacerPerSite(sites: Readonly<Record<string, { requestsPerHour?: number | undefined }>>, make: (options: PacerOptions) => RequestPacer): (siteId: string) => RequestPacer {
+  const pacers = new Map<string, RequestPacer>();
+  return (siteId) => {
+    let pacer = pacers.get(siteId);
+    if (!pacer) {
+      pacer = make({ siteId, requestsPerHour: sites[siteId]?.requestsPerHour });
+      pacers.set(siteId, pacer);
+    }
+    return pacer;
+  };
+}
+
 export function localPacer(options: PacerOptions): RequestPacer {
   return new SharedPacer(new RateLimiterMemory({ points: options.requestsPerHour ?? UNLIMITED, duration: HOUR_S, keyPrefix: 'm2c-pace' }), options.siteId);
 }

@@ -4,7 +4,11 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openBackend } from '../../src/backend/backend.js';
 import { localPacer, redisPacer, type RequestPacer } from '../../src/confluence/request-pacer.js';
+import { gatewayConfig } from '../helpers/gateway-config.js';
+import { useTempDirs } from '../helpers/temp-dir.js';
+import { testLogger } from '../helpers/test-logger.js';
 
 const REDIS_URL = process.env.M2C_TEST_REDIS ?? 'redis://127.0.0.1:6379/14';
 
@@ -35,6 +39,25 @@ describe('local pacer', () => {
     expect(await within(pacer, 300)).toBe('still waiting');
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     expect(await within(pacer, 300)).toBe('acquired');
+  });
+});
+
+describe('the embedded backend: one pacer per site', () => {
+  const tempDir = useTempDirs();
+
+  it('counts every client of a site against the site’s one budget', async () => {
+    const config = gatewayConfig({ spoolDir: await tempDir(), site: { requestsPerHour: 2 } });
+    const backend = await openBackend(config, { logger: testLogger(), purpose: 'operator' });
+    try {
+      // As the app user's client and a share or linked person's client each ask for it.
+      const [first, second] = [backend.pacer('sim'), backend.pacer('sim')];
+      expect(await within(first, 200)).toBe('acquired');
+      expect(await within(second, 200)).toBe('acquired');
+      expect(await within(first, 200)).toBe('still waiting');
+      expect(await within(second, 200)).toBe('still waiting');
+    } finally {
+      await backend.close();
+    }
   });
 });
 
