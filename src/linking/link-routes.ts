@@ -52,15 +52,17 @@ export function linkRoutes(deps: LinkRouteDeps): RouteGroup {
     sendStatusPage(reply, status, { ...page, guideIndexUrl: deps.links.guideIndexUrl() }, formTargets);
 
   const cookieOptions = { path: '/link', httpOnly: true, sameSite: 'lax' as const, secure: secureCookie };
+  const ask = askPage(sites.map(([id]) => ({ id, name: siteName(id) })));
+  const noLinking: Page = { title: 'This site does not link accounts', tone: 'problem', paragraphs: ['The gateway no longer links accounts for this site.'] };
   return (app: FastifyInstance) => {
     void app.register(fastifyCookie);
-    app.get('/link', async (_request, reply) => show(reply, 200, askPage(sites.map(([id]) => ({ id, name: siteName(id) })))));
+    app.get('/link', async (_request, reply) => show(reply, 200, ask));
 
     app.post<{ Body: { address?: unknown; site?: unknown } }>('/link', async (request, reply) => {
       const address = typeof request.body?.address === 'string' ? request.body.address.trim().toLowerCase() : '';
       const siteId = typeof request.body?.site === 'string' && request.body.site ? request.body.site : sites.length === 1 ? sites[0]![0] : '';
       if (!ADDRESS.test(address) || !sites.some(([id]) => id === siteId)) {
-        return show(reply, 400, { title: 'Check the address', tone: 'problem', paragraphs: ['Give your mail address, e.g. ann@example.com, and choose a site.'], forms: askPage(sites.map(([id]) => ({ id, name: siteName(id) }))).forms ?? [] });
+        return show(reply, 400, { title: 'Check the address', tone: 'problem', paragraphs: ['Give your mail address, e.g. ann@example.com, and choose a site.'], forms: ask.forms ?? [] });
       }
       try {
         await deps.clientLimiter.consume(request.ip, 1);
@@ -92,7 +94,7 @@ export function linkRoutes(deps: LinkRouteDeps): RouteGroup {
       const { siteId, address } = ticket.payload;
       const existing = await deps.accounts.find(siteId, address);
       const oauth = deps.accounts.oauthFor(siteId);
-      if (!oauth) return show(reply, 404, { title: 'This site does not link accounts', tone: 'problem', paragraphs: ['The gateway no longer links accounts for this site.'] });
+      if (!oauth) return show(reply, 404, noLinking);
       return show(reply, 200, {
         title: `Link ${address} to your Confluence account`,
         tone: 'wait',
@@ -113,7 +115,7 @@ export function linkRoutes(deps: LinkRouteDeps): RouteGroup {
       const ticket = deps.links.readAccountLink(typeof request.body?.t === 'string' ? request.body.t : '');
       if (!ticket.ok) return show(reply, ticket.reason === 'expired' ? 410 : 400, ticketProblem(ticket));
       const oauth = deps.accounts.oauthFor(ticket.payload.siteId);
-      if (!oauth) return show(reply, 404, { title: 'This site does not link accounts', tone: 'problem', paragraphs: ['The gateway no longer links accounts for this site.'] });
+      if (!oauth) return show(reply, 404, noLinking);
       // The consent must come back to the browser that started it, or someone could make us link their account to a victim's address.
       const browser = randomBytes(18).toString('base64url');
       const state = deps.links.linkState({ ...ticket.payload, browser: sha256(browser) }, STATE_TTL_MS);
