@@ -51,7 +51,7 @@ export async function openEmbeddedBackend(config: Config, options: BackendOption
     queue,
     async openIntake() {
       if (!config.spool.journal) return new DirectIntake(spool, queue);
-      const journal = await MessageJournal.open({ spoolDir: dir, spool, queue, logger });
+      const journal = await MessageJournal.open({ spoolDir: dir, spool, queue, logger, materializeFlush: config.spool.materializeFlush });
       return new JournaledIntake(spool, journal, config.spool.journalInlineMaxBytes);
     },
     linkSecret: (configured) => linkSecret(configured, dir),
