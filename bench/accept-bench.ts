@@ -1,8 +1,10 @@
 /**
  * SMTP accept rate: the gateway's listener (250 only after the durable store,
  * no worker running) against a bare smtp-server sink, cell by cell — sizes ×
- * session modes × concurrencies — with both servers measured back to back in
- * each cell so that load from elsewhere on the machine hits both alike.
+ * session modes × concurrencies — with the servers measured back to back in
+ * each cell so that load from elsewhere on the machine hits them alike. A
+ * third server, the durable floor (durable-sink.ts), says how much of the
+ * sink's rate storing before the 250 leaves on this disk.
  */
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -41,6 +43,10 @@ export interface AcceptCell {
   /** The round with the median rate, for each server. */
   sink: Measurement;
   gateway: Measurement;
+  /** The durable floor; null where it was not measured (the smtp-source comparison). */
+  floor: Measurement | null;
+  /** floor ÷ sink, the median of the rounds': the most any server that stores before its 250 got here. */
+  floorRatio: number | null;
   /** gateway ÷ sink: the median of the rounds' ratios (each round measures both back to back), and their spread. */
   ratio: number;
   ratioRange: [number, number];
@@ -72,6 +78,12 @@ export interface AcceptOptions {
 }
 
 const MAX_BYTES = 2 * 1024 * 1024;
+/** Who goes first turns with each round. */
+const ROUND_ORDERS: ReadonlyArray<readonly TargetKind[]> = [
+  ['sink', 'durable-sink', 'gateway'],
+  ['gateway', 'sink', 'durable-sink'],
+  ['durable-sink', 'gateway', 'sink'],
+];
 const envelope = { from: BENCH_FROM, to: BENCH_RCPT };
 
 async function measure(target: TargetProcess, run: () => Promise<LoadResult>): Promise<Measurement> {
@@ -119,8 +131,11 @@ function medianBy<T>(items: readonly T[], value: (item: T) => number): T {
   return [...items].sort((a, b) => value(a) - value(b))[Math.floor((items.length - 1) / 2)]!;
 }
 
-function summarizeRounds(generator: string, size: string, mode: SessionMode, concurrency: number, rounds: ReadonlyArray<Record<TargetKind, Measurement>>): AcceptCell {
+type Round = Record<'sink' | 'gateway', Measurement> & { 'durable-sink'?: Measurement };
+
+function summarizeRounds(generator: string, size: string, mode: SessionMode, concurrency: number, rounds: readonly Round[]): AcceptCell {
   const ratios = rounds.map((round) => round.gateway.rate / round.sink.rate);
+  const floors = rounds.flatMap((round) => (round['durable-sink'] ? [{ measured: round['durable-sink'], ratio: round['durable-sink'].rate / round.sink.rate }] : []));
   return {
     generator,
     size,
@@ -128,6 +143,8 @@ function summarizeRounds(generator: string, size: string, mode: SessionMode, con
     concurrency,
     sink: medianBy(rounds.map((round) => round.sink), (m) => m.rate),
     gateway: medianBy(rounds.map((round) => round.gateway), (m) => m.rate),
+    floor: floors.length ? medianBy(floors, (floor) => floor.measured.rate).measured : null,
+    floorRatio: floors.length ? medianBy(floors, (floor) => floor.ratio).ratio : null,
     ratio: medianBy(ratios, (r) => r),
     ratioRange: [Math.min(...ratios), Math.max(...ratios)],
     rounds: rounds.length,
@@ -166,6 +183,7 @@ export async function runAcceptBench(options: AcceptOptions): Promise<AcceptResu
   const spoolDir = path.join(workDir, 'gateway-spool');
   const targets: Record<TargetKind, TargetProcess> = {
     sink: await startTarget('sink', path.join(workDir, 'sink'), MAX_BYTES, path.join(workDir, 'sink.log')),
+    'durable-sink': await startTarget('durable-sink', path.join(workDir, 'durable-sink'), MAX_BYTES, path.join(workDir, 'durable-sink.log')),
     gateway: await startTarget('gateway', spoolDir, MAX_BYTES, path.join(workDir, 'gateway.log')),
   };
   try {
@@ -190,10 +208,10 @@ export async function runAcceptBench(options: AcceptOptions): Promise<AcceptResu
       for (const mode of MODES) {
         for (const concurrency of CONCURRENCIES) {
           const cell = { concurrency, mode, durationMs: cellMs, payload: payloads.get(size.label)!, envelope };
-          const rounds: Array<Record<TargetKind, Measurement>> = [];
+          const rounds: Round[] = [];
           for (let round = 0; round < options.rounds; round++) {
-            // Which server goes first alternates, so that a drift in the machine's speed favours neither.
-            const order: TargetKind[] = round % 2 ? ['gateway', 'sink'] : ['sink', 'gateway'];
+            // The order turns round by round, so that a drift in the machine's speed favours none of them.
+            const order = ROUND_ORDERS[round % ROUND_ORDERS.length]!;
             const measured: Partial<Record<TargetKind, Measurement>> = {};
             for (const kind of order) {
               measured[kind] = await measure(targets[kind], () => generator.run({ ...cell, port: targets[kind].port }));
@@ -202,11 +220,14 @@ export async function runAcceptBench(options: AcceptOptions): Promise<AcceptResu
               if (kind === 'gateway') await untilMaterialized(spoolDir, measured.gateway!.accepted, say);
             }
             await emptySpool(spoolDir);
-            rounds.push(measured as Record<TargetKind, Measurement>);
+            rounds.push(measured as Round);
           }
           const summary = summarizeRounds(generator.name, size.label, mode, concurrency, rounds);
           cells.push(summary);
-          say(`  ${cellLabel(size.label, mode, concurrency)} sink ${summary.sink.rate.toFixed(0).padStart(5)}/s  gateway ${summary.gateway.rate.toFixed(0).padStart(5)}/s  ratio ${summary.ratio.toFixed(2)} (${rounds.map((r) => (r.gateway.rate / r.sink.rate).toFixed(2)).join(', ')})`);
+          say(
+            `  ${cellLabel(size.label, mode, concurrency)} sink ${summary.sink.rate.toFixed(0).padStart(5)}/s  floor ${summary.floor!.rate.toFixed(0).padStart(5)}/s  gateway ${summary.gateway.rate.toFixed(0).padStart(5)}/s` +
+              `  ratio ${summary.ratio.toFixed(2)} (${rounds.map((r) => (r.gateway.rate / r.sink.rate).toFixed(2)).join(', ')})  floor/sink ${summary.floorRatio!.toFixed(2)}`,
+          );
         }
       }
     }
@@ -241,7 +262,7 @@ async function runSmtpSourceCells(
   for (const mode of MODES) {
     for (const concurrency of CONCURRENCIES) {
       const reference = leanCells.find((cell) => cell.size === '4 KB' && cell.mode === mode && cell.concurrency === concurrency)!;
-      const measureOne = async (kind: TargetKind): Promise<Measurement> => {
+      const measureOne = async (kind: 'sink' | 'gateway'): Promise<Measurement> => {
         // About one cell's duration at the rate the Node client saw, at least a few mails per session.
         const count = Math.max(concurrency * 4, Math.round((reference[kind].rate * cellMs) / 1000));
         let error: string | null = null;

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { GATEWAY_NODE_FLAGS } from '../src/node-flags.js';
 import { cpuSeconds } from './proc-stats.js';
 
-export type TargetKind = 'sink' | 'gateway';
+export type TargetKind = 'sink' | 'durable-sink' | 'gateway';
 
 export interface TargetProcess {
   kind: TargetKind;

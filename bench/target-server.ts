@@ -1,9 +1,10 @@
 /**
  * A server under measurement, run as its own process so that it has a core to
  * itself while the load generator uses the other:
- *   node --import tsx bench/target-server.ts sink|gateway <dir> <maxMessageBytes>
+ *   node --import tsx bench/target-server.ts sink|durable-sink|gateway <dir> <maxMessageBytes>
  * `gateway` is the real listener with its embedded spool and queue and no
- * worker; `sink` is a bare smtp-server that drains the data and answers 250.
+ * worker; `sink` is a bare smtp-server that drains the data and answers 250;
+ * `durable-sink` is that sink storing each message durably first (durable-sink.ts).
  * Both greet at once (early-talker pause 0); the gateway runs as behind a
  * trusted relay (no PTR look-up per connection). Tells its port over IPC.
  */
@@ -12,9 +13,25 @@ import { SMTPServer } from 'smtp-server';
 import { configSchema } from '../src/config/schema.js';
 import { startGateway } from '../src/main.js';
 import { createLogger } from '../src/observability/logger.js';
+import { DurableFloorStore } from './durable-sink.js';
 import { BENCH_RCPT } from './raw-mail.js';
 
-async function startSink(maxMessageBytes: number): Promise<{ port: number; close: () => Promise<void> }> {
+type OnData = NonNullable<ConstructorParameters<typeof SMTPServer>[0]>['onData'];
+
+const drain: OnData = (stream, _session, callback) => {
+  stream.on('end', () => callback(null, 'Ok: drained'));
+  stream.resume();
+};
+
+function storeDurably(store: DurableFloorStore): OnData {
+  return (stream, _session, callback) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.on('end', () => store.store(chunks, (err) => callback(err, 'Ok: stored')));
+  };
+}
+
+async function startSink(maxMessageBytes: number, onData: OnData, closeStore?: () => Promise<void>): Promise<{ port: number; close: () => Promise<void> }> {
   // The same smtp-server settings as the gateway's listener, minus everything the gateway does.
   const server = new SMTPServer({
     name: 'sink.test',
@@ -25,13 +42,10 @@ async function startSink(maxMessageBytes: number): Promise<{ port: number; close
     earlyTalkerDelay: 0,
     disableReverseLookup: true,
     logger: false,
-    onData(stream, _session, callback) {
-      stream.on('end', () => callback(null, 'Ok: drained'));
-      stream.resume();
-    },
+    onData,
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { port: (server.server.address() as AddressInfo).port, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return { port: (server.server.address() as AddressInfo).port, close: () => new Promise<void>((resolve) => server.close(() => resolve())).then(closeStore) };
 }
 
 async function startListenerOnly(dir: string, maxMessageBytes: number): Promise<{ port: number; close: () => Promise<void> }> {
@@ -51,11 +65,17 @@ async function startListenerOnly(dir: string, maxMessageBytes: number): Promise<
 }
 
 const [kind, dir, maxBytes] = process.argv.slice(2);
-if ((kind !== 'sink' && kind !== 'gateway') || !dir || !maxBytes || !process.send) {
-  process.stderr.write('usage (from the benchmark, with an IPC channel): target-server.ts sink|gateway <dir> <maxMessageBytes>\n');
+if ((kind !== 'sink' && kind !== 'durable-sink' && kind !== 'gateway') || !dir || !maxBytes || !process.send) {
+  process.stderr.write('usage (from the benchmark, with an IPC channel): target-server.ts sink|durable-sink|gateway <dir> <maxMessageBytes>\n');
   process.exit(2);
 }
-const target = kind === 'sink' ? await startSink(Number(maxBytes)) : await startListenerOnly(dir, Number(maxBytes));
+async function startTarget(): Promise<{ port: number; close: () => Promise<void> }> {
+  if (kind === 'gateway') return startListenerOnly(dir!, Number(maxBytes));
+  if (kind === 'sink') return startSink(Number(maxBytes), drain);
+  const store = await DurableFloorStore.open(dir!);
+  return startSink(Number(maxBytes), storeDurably(store), () => store.close());
+}
+const target = await startTarget();
 process.send({ port: target.port });
 process.on('SIGTERM', () => {
   void target.close().finally(() => process.exit(0));

@@ -25,13 +25,25 @@ export function verdict(ok: boolean): Verdict {
   return ok ? 'PASS' : 'FAIL';
 }
 
-/** The target that applies to an accept cell, if any. */
-export function acceptTarget(cell: AcceptCell): { text: string; verdict: Verdict } | null {
+/**
+ * The target that applies to an accept cell, if any. `floorBelow`: the
+ * durable floor measured in the same rounds misses the target as well — the
+ * verdict stays FAIL, and the report says that the disk, not only the gateway, is short.
+ */
+export function acceptTarget(cell: AcceptCell): { text: string; verdict: Verdict; floorBelow: boolean } | null {
   if (cell.mode === 'persistent') {
-    return { text: `ratio ≥ ${TARGETS.persistentRatio}`, verdict: verdict(cell.ratio >= TARGETS.persistentRatio) };
+    return {
+      text: `ratio ≥ ${TARGETS.persistentRatio}`,
+      verdict: verdict(cell.ratio >= TARGETS.persistentRatio),
+      floorBelow: cell.floorRatio !== null && cell.floorRatio < TARGETS.persistentRatio,
+    };
   }
   if (cell.concurrency === 1 && cell.size === '4 KB') {
-    return { text: `≥ ${TARGETS.perConnectionRate}/s`, verdict: verdict(cell.gateway.rate >= TARGETS.perConnectionRate) };
+    return {
+      text: `≥ ${TARGETS.perConnectionRate}/s`,
+      verdict: verdict(cell.gateway.rate >= TARGETS.perConnectionRate),
+      floorBelow: cell.floor !== null && cell.floor.rate < TARGETS.perConnectionRate,
+    };
   }
   return null;
 }
