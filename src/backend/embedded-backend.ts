@@ -51,7 +51,7 @@ export async function openEmbeddedBackend(config: Config, options: BackendOption
     queue,
     async openIntake() {
       if (!config.spool.journal) return new DirectIntake(spool, queue);
-      const journal = await MessageJournal.open({ spoolDir: dir, spool, queue, logger, materializeFlush: config.spool.materializeFlush });
+      const journal = await MessageJournal.open({ spoolDir: dir, spool, queue, logger });
       return new JournaledIntake(spool, journal, config.spool.journalInlineMaxBytes);
     },
     linkSecret: (configured) => linkSecret(configured, dir),

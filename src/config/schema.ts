@@ -83,13 +83,6 @@ const spoolSchema = z
      * journaled. Also the most a session holds in memory while a message arrives.
      */
     journalInlineMaxBytes: z.number().int().nonnegative().default(128 * 1024),
-    /**
-     * How the journal's materializer makes a large batch of files durable:
-     * one sync of the spool's file system (syncfs, two flushes per batch), or
-     * a flush per file (two per mail) — for a spool that shares its file
-     * system with heavy writers, whose data a file-system sync waits for too.
-     */
-    materializeFlush: z.enum(['file-system', 'per-file']).default('file-system'),
   })
   .prefault({});
 

@@ -17,11 +17,11 @@ export interface BatchMaterializer {
   close(): Promise<void>;
 }
 
-/** Materializes on the calling thread: reads through `fs`, writes through the targets (once `targets` resolves). */
-export function inProcessBatches(fs: JournalFs, dir: string, targets: MaterializeTargets | Promise<MaterializeTargets>): BatchMaterializer {
+/** Materializes on the calling thread: reads through `fs`, writes through the targets. */
+export function inProcessBatches(fs: JournalFs, dir: string, targets: MaterializeTargets): BatchMaterializer {
   const bodies = new SegmentBodies(fs, dir);
   return {
-    run: async (batch, options) => materialize(batch, await bodies.read(batch), await targets, options),
+    run: async (batch, options) => materialize(batch, await bodies.read(batch), targets, options),
     forget: (segment) => bodies.forget(segment),
     close: () => bodies.close(),
   };

@@ -2,19 +2,13 @@
  * Turns journaled messages into what the rest of the embedded backend reads:
  * `msg/<id>.eml` and a job in `queue/ready/` — the same files the direct path
  * writes, so the worker, dead letters, replays and retry links do not know a
- * journal exists. Every message file is durable before any of their jobs is
- * visible, so a job never points at a message a crash could take back. Two ways:
- *   - file by file: each message and job file written O_DSYNC, and one
- *     directory fsync closing each phase;
- *   - with a file-system sync (large batches on the materializer thread):
- *     message files and staged job files written plainly, one syncfs makes
- *     them all durable, then the jobs are renamed into ready/ and ready/ fsynced.
- *     Two flushes per batch instead of two per mail (file-system-sync.ts).
+ * journal exists. Two phases per batch, each closed by one directory fsync:
+ * every message file is durable before any of their jobs is visible, so a job
+ * never points at a message a crash could take back.
  */
 import type { Logger } from 'pino';
 import type { FileJobQueue } from '../queue/file-job-queue.js';
 import type { FileSpool } from '../spool/file-spool.js';
-import type { FileSystemSync } from '../spool/file-system-sync.js';
 import { forEachBounded } from '../spool/bounded-parallel.js';
 import type { JournaledMessage } from './journaled-message.js';
 
@@ -25,8 +19,6 @@ export interface MaterializeTargets {
   spool: FileSpool;
   queue: FileJobQueue;
   logger: Logger;
-  /** Where set, a batch is made durable by one sync of the spool's file system instead of file by file. */
-  syncFileSystem?: FileSystemSync | undefined;
 }
 
 export interface MaterializeResult {
@@ -53,23 +45,16 @@ export async function materialize(
     todo = await withoutLostSpoolFiles(todo, targets);
   }
   const inline = todo.filter((message) => message.kind === 'inline');
-  const jobs = todo.map(({ queueId, envelope }) => ({ queueId, envelope }));
-  const bodyOf = (message: JournaledMessage): Buffer => {
+  await forEachBounded(inline, BACKGROUND_FILE_WRITES, async (message) => {
     const body = bodies.get(message.queueId);
     if (!body) throw new Error(`no bytes read for journaled message ${message.queueId}`);
-    return body;
-  };
-  let enqueued: string[];
-  if (targets.syncFileSystem) {
-    await forEachBounded(inline, BACKGROUND_FILE_WRITES, (message) => targets.spool.writeUnsynced(message.queueId, [bodyOf(message)]));
-    const staged = await targets.queue.stageBatch(jobs, { flush: 'file-system', parallel: BACKGROUND_FILE_WRITES });
-    await targets.syncFileSystem();
-    enqueued = await targets.queue.publishStaged(staged);
-  } else {
-    await forEachBounded(inline, BACKGROUND_FILE_WRITES, (message) => targets.spool.writeSynced(message.queueId, [bodyOf(message)]));
-    if (inline.length) await targets.spool.syncDirectory();
-    enqueued = await targets.queue.enqueueBatch(jobs, { skipExisting: false, parallel: BACKGROUND_FILE_WRITES });
-  }
+    await targets.spool.writeSynced(message.queueId, [body]);
+  });
+  if (inline.length) await targets.spool.syncDirectory();
+  const enqueued = await targets.queue.enqueueBatch(
+    todo.map(({ queueId, envelope }) => ({ queueId, envelope })),
+    { skipExisting: false, parallel: BACKGROUND_FILE_WRITES },
+  );
   return { enqueued, skipped: messages.length - todo.length };
 }
 

@@ -7,10 +7,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createLogger } from '../observability/logger.js';
 import { FileJobQueue } from '../queue/file-job-queue.js';
 import { FileSpool } from '../spool/file-spool.js';
-import { fileSystemSyncFor } from '../spool/file-system-sync.js';
 import { inProcessBatches } from './batch-materializer.js';
 import { nodeJournalFs } from './journal-fs.js';
-import type { MaterializeTargets } from './materialize.js';
 import type { ThreadReply, ThreadRequest, ThreadSetup } from './materializer-thread.js';
 
 const setup = workerData as ThreadSetup;
@@ -19,15 +17,7 @@ const logger = createLogger(setup.logLevel).child({ ...setup.logBindings, thread
 const spool = new FileSpool(setup.spoolDir);
 // Only enqueueBatch and exists are used here: no job runs on this thread, so no retries either.
 const queue = new FileJobQueue({ dir: setup.spoolDir, retry: { maxAttempts: 1, backoffInitialMs: 0, backoffMaxMs: 0 }, logger });
-const batches = inProcessBatches(nodeJournalFs, setup.journalDir, withFlush({ spool, queue, logger }));
-
-/** The thread's batches are the large ones: one file-system sync each, where this machine can. */
-async function withFlush(targets: MaterializeTargets): Promise<MaterializeTargets> {
-  if (setup.flush === 'per-file') return targets;
-  const syncFileSystem = await fileSystemSyncFor(setup.spoolDir);
-  if (!syncFileSystem) logger.warn({ spoolDir: setup.spoolDir }, 'no file-system sync here (sync --file-system); materializing with a flush per file');
-  return { ...targets, syncFileSystem: syncFileSystem ?? undefined };
-}
+const batches = inProcessBatches(nodeJournalFs, setup.journalDir, { spool, queue, logger });
 
 port.on('message', (request: ThreadRequest) => {
   void answer(request).then((reply) => port.postMessage(reply satisfies ThreadReply));

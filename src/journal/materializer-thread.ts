@@ -28,8 +28,6 @@ export interface ThreadSetup {
   spoolDir: string;
   /** The journal writer's directory, whose segments the thread reads. */
   journalDir: string;
-  /** One file-system sync per batch where the machine has it, else a flush per file. */
-  flush: 'file-system' | 'per-file';
   logLevel: string;
   logBindings: Record<string, unknown>;
 }

@@ -41,8 +41,6 @@ export interface MessageJournalOptions {
   materializeOnThread?: boolean;
   /** Batches of at least this many records go to the thread (default 32; tests: 1). */
   threadMinBatch?: number;
-  /** How the thread makes a batch durable (config `spool.materializeFlush`, default one file-system sync per batch). */
-  materializeFlush?: 'file-system' | 'per-file';
   /** Tuning of the background materializer (tests use small batches). */
   batchRecords?: number;
   idleRotateBytes?: number;
@@ -94,7 +92,7 @@ export class MessageJournal {
     const batches =
       (options.materializeOnThread ?? !options.fs)
         ? new ThreadBatches({
-            setup: { spoolDir: options.spoolDir, journalDir: dir, flush: options.materializeFlush ?? 'file-system', logLevel: logger.level, logBindings: logger.bindings() },
+            setup: { spoolDir: options.spoolDir, journalDir: dir, logLevel: logger.level, logBindings: logger.bindings() },
             queue: options.queue,
             here,
             logger,

@@ -13,7 +13,7 @@ import { access, mkdir, readFile, readdir, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { isQueueId } from '../domain/queue-id.js';
-import { fsyncDirectory, renameDurably, unlinkIfExists, writeFileDsync, writeFileDurably, writeFilePlain } from '../spool/durable-file.js';
+import { fsyncDirectory, renameDurably, unlinkIfExists, writeFileDsync, writeFileDurably } from '../spool/durable-file.js';
 import { forEachBounded } from '../spool/bounded-parallel.js';
 import { acquireLock, type HeldLock } from './process-lock.js';
 import {
@@ -55,11 +55,6 @@ export interface FileJobQueueOptions {
   afterDone?: (job: DeliveryJob) => Promise<void>;
   /** Records in done/ older than this are removed; unset: kept. */
   keepDoneMs?: number;
-}
-
-/** Job files written under tmp/ by {@link FileJobQueue.stageBatch}, not yet in ready/. */
-export interface StagedJobs {
-  readonly ids: readonly string[];
 }
 
 export class FileJobQueue implements JobQueue {
@@ -115,32 +110,18 @@ export class FileJobQueue implements JobQueue {
       if (options.skipExisting && (await this.exists(job.queueId))) continue;
       fresh.push(job);
     }
-    return this.publishStaged(await this.stageBatch(fresh, { flush: 'per-file', parallel: options.parallel }));
-  }
-
-  /**
-   * Writes a batch's job files under tmp/, not yet visible to any consumer.
-   * With `flush: 'file-system'` they are not flushed here: the caller syncs
-   * the file system before {@link publishStaged} (a crash before that leaves
-   * only temporary files, which start-up removes).
-   */
-  async stageBatch(jobs: readonly DeliveryJob[], options: { flush: 'per-file' | 'file-system'; parallel?: number | undefined }): Promise<StagedJobs> {
     const enqueuedAt = new Date().toISOString();
-    const write = options.flush === 'per-file' ? writeFileDsync : writeFilePlain;
-    await forEachBounded(jobs, options.parallel ?? 4, async (job) => {
+    await forEachBounded(fresh, options.parallel ?? 4, async (job) => {
       const state: JobState = { ...job, attempts: 0, enqueuedAt, history: [] };
-      await write(this.stagedFile(job.queueId), [Buffer.from(JSON.stringify(state))]);
+      const tmp = path.join(this.tmpDir, `${job.queueId}.ready.json`);
+      await writeFileDsync(tmp, [Buffer.from(JSON.stringify(state))]);
+      await rename(tmp, this.file('ready', job.queueId));
     });
-    return { ids: jobs.map((job) => job.queueId) };
-  }
-
-  /** Moves staged jobs, durable by now, into ready/ and makes their names durable; returns their ids. */
-  async publishStaged(staged: StagedJobs): Promise<string[]> {
-    await forEachBounded(staged.ids, 2, (id) => rename(this.stagedFile(id), this.file('ready', id)));
-    if (!staged.ids.length) return [];
+    if (!fresh.length) return [];
     await fsyncDirectory(this.dir('ready'));
-    this.noticeReady(staged.ids);
-    return [...staged.ids];
+    const ids = fresh.map((job) => job.queueId);
+    this.noticeReady(ids);
+    return ids;
   }
 
   /**
@@ -448,10 +429,6 @@ export class FileJobQueue implements JobQueue {
 
   private dir(state: State): string {
     return path.join(this.root, state);
-  }
-
-  private stagedFile(id: string): string {
-    return path.join(this.tmpDir, `${id}.ready.json`);
   }
 
   private file(state: State, id: string): string {

@@ -56,19 +56,6 @@ export async function writeFileDsync(file: string, data: readonly Uint8Array[]):
   }
 }
 
-/**
- * Write `data` to `file` (created or truncated) with no flush: durable only
- * once the caller syncs the whole file system (file-system-sync.ts).
- */
-export async function writeFilePlain(file: string, data: readonly Uint8Array[]): Promise<void> {
-  const handle = await open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, 0o640);
-  try {
-    await handle.writev(data as Uint8Array[]);
-  } finally {
-    await handle.close();
-  }
-}
-
 export async function renameDurably(from: string, to: string): Promise<void> {
   await rename(from, to);
   await fsyncDirectory(path.dirname(to));

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { isQueueId } from '../domain/queue-id.js';
 import { copyWithinLimit } from './bounded-copy.js';
-import { unlinkIfExists, writeFileDsync, writeFilePlain } from './durable-file.js';
+import { unlinkIfExists, writeFileDsync } from './durable-file.js';
 import type { MessageSpool, StoreOptions, StoredMessage } from './message-spool.js';
 import { SharedDirectorySync } from './shared-directory-sync.js';
 
@@ -102,16 +102,6 @@ export class FileSpool implements MessageSpool {
   async writeSynced(queueId: string, data: readonly Buffer[]): Promise<void> {
     assertQueueId(queueId);
     await writeFileDsync(this.path(queueId), data);
-  }
-
-  /**
-   * Writes a message held in memory straight under its name in msg/, with no
-   * flush: durable once the caller syncs the file system (a large batch of the
-   * journal's materializer, file-system-sync.ts). Same crash story as {@link writeSynced}.
-   */
-  async writeUnsynced(queueId: string, data: readonly Buffer[]): Promise<void> {
-    assertQueueId(queueId);
-    await writeFilePlain(this.path(queueId), data);
   }
 
   /** Makes the names of messages written with {@link writeSynced} durable. */

@@ -47,7 +47,6 @@ describe('loadConfig', () => {
     expect(config.http.port).toBe(8080);
     expect(config.queue).toBe('embedded');
     expect(config.spool.dir).toBe(path.join(path.dirname(file), 'spool'));
-    expect(config.spool.materializeFlush).toBe('file-system');
     expect(config.content.titleConflict).toBe('append-datetime');
     expect(Object.isFrozen(config.routes)).toBe(true);
   });
@@ -68,11 +67,6 @@ describe('loadConfig', () => {
     const problems = problemsOf(await write(`smtp: { port: "twenty-five" }\n${VALID.replace('type: basic', 'type: magic')}`));
     expect(problems.some((p) => p.startsWith('smtp.port:'))).toBe(true);
     expect(problems.some((p) => p.startsWith('sites.acme.auth.type:'))).toBe(true);
-  });
-
-  it('names the path of an unknown way to flush materialized files', async () => {
-    const problems = problemsOf(await write(VALID.replace('  dir: ./spool', '  dir: ./spool\n  materializeFlush: sometimes')));
-    expect(problems).toEqual([expect.stringMatching(/^spool\.materializeFlush: .*"file-system".*"per-file"/)]);
   });
 
   it('reports invalid YAML with its line', async () => {

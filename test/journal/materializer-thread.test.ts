@@ -55,7 +55,7 @@ async function threadBatches(spoolDir: string, options: Partial<ThreadBatchesOpt
   const { queue } = await slowPollingQueue(spoolDir);
   const batches = new ThreadBatches({
     // No journal there: every batch that reads a body fails, which is what some tests want.
-    setup: { spoolDir, journalDir: path.join(spoolDir, 'no-such-journal'), flush: 'file-system', logLevel: 'silent', logBindings: {} },
+    setup: { spoolDir, journalDir: path.join(spoolDir, 'no-such-journal'), logLevel: 'silent', logBindings: {} },
     queue,
     here: recordingHere(),
     logger: testLogger(),
@@ -106,7 +106,7 @@ describe('materializer thread', () => {
   it('fails the batch of a thread that dies, rather than leaving it waiting, and starts afresh', async () => {
     const spoolDir = await tempDir();
     // An unknown log level makes the thread throw as it starts: it dies before answering.
-    const batches = await threadBatches(spoolDir, { setup: { spoolDir, journalDir: spoolDir, flush: 'file-system', logLevel: 'no-such-level', logBindings: {} } });
+    const batches = await threadBatches(spoolDir, { setup: { spoolDir, journalDir: spoolDir, logLevel: 'no-such-level', logBindings: {} } });
     const spooled = { ...message(), kind: 'spooled' as const };
     await expect(batches.run([spooled], { skipExisting: false })).rejects.toThrow(/no-such-level/);
     expect(batches.threadRunning).toBe(false);
