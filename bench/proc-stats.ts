@@ -25,28 +25,13 @@ export async function memoryStatus(pid: number): Promise<MemoryStatus> {
   return { peakRssBytes: kib('VmHWM'), rssBytes: kib('VmRSS') };
 }
 
-/**
- * User + system CPU seconds used so far by the process (all its threads) and
- * by the children it has waited for (the gateway's `sync --file-system`).
- */
+/** User + system CPU seconds used so far by the process (all its threads). */
 export async function cpuSeconds(pid: number): Promise<number> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
   // Fields after the command name, which is in parentheses and may contain spaces.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // utime, stime, cutime and cstime are fields 14 to 17 of stat(5), i.e. 11 to 14 after the name.
-  return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / TICKS_PER_SECOND;
-}
-
-/**
- * CPU seconds every core of the machine has been busy so far (user, nice,
- * system, irq, softirq; not idle or iowait), from /proc/stat: counts work done
- * for us outside our process too — a child such as `sync`, the kernel's
- * writeback threads.
- */
-export async function machineBusySeconds(): Promise<number> {
-  const stat = await readFile('/proc/stat', 'utf8');
-  const [user, nice, system, , , irq, softirq] = stat.slice(0, stat.indexOf('\n')).split(/\s+/).slice(1).map(Number);
-  return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0)) / TICKS_PER_SECOND;
+  // utime and stime are fields 14 and 15 of stat(5), i.e. 11 and 12 after the name.
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
 }
 
 /** CPU seconds this process has used, from Node's own counter (finer than /proc's ticks). */
