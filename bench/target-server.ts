@@ -5,7 +5,7 @@
  * `gateway` is the real listener with its embedded spool and queue and no
  * worker; `sink` is a bare smtp-server that drains the data and answers 250;
  * `durable-sink` is that sink storing each message durably first (durable-sink.ts).
- * Both greet at once (early-talker pause 0); the gateway runs as behind a
+ * All greet at once (early-talker pause 0); the gateway runs as behind a
  * trusted relay (no PTR look-up per connection). Tells its port over IPC.
  */
 import type { AddressInfo } from 'node:net';
