@@ -2,8 +2,7 @@
  * The demo seed's OAuth 2.0 (3LO) app, as a site's `userLinking` points at a
  * simulator, and a person's consent given the way their browser would.
  */
-import type { UserLinkingConfig } from '../../src/linking/atlassian-oauth.js';
-import type { AtlassianOAuth } from '../../src/linking/atlassian-oauth.js';
+import type { AtlassianOAuth, UserLinkingConfig } from '../../src/linking/atlassian-oauth.js';
 
 export const DEMO_CLOUD_ID = '8a2d5e5b-1c3f-4d6a-9b7e-2f4c6d8e0a13';
 export const DEMO_LINK_APP = 'demo-link-app';
