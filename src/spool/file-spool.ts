@@ -31,6 +31,14 @@ export interface SpoolFileWriter {
  */
 const READ_CHUNK_BYTES = 16 * 1024;
 
+/**
+ * Arriving chunks (up to 64 KB each, often less) are gathered and written
+ * with one `writev` per 256 KB: each write is a trip to libuv's thread pool
+ * during which the session reads nothing, and a 1 MB mail otherwise made
+ * sixteen or more of them. Bounds what a session holds to this much.
+ */
+const WRITE_BATCH_BYTES = 256 * 1024;
+
 export class FileSpool implements MessageSpool {
   private readonly tmpDir: string;
   private readonly msgDir: string;
@@ -70,16 +78,32 @@ export class FileSpool implements MessageSpool {
     const tmpPath = path.join(this.tmpDir, `${queueId}.eml`);
     const finalPath = this.path(queueId);
     let handle: FileHandle | null = await open(tmpPath, 'wx', 0o640);
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    const flush = async () => {
+      const batch = pending;
+      const batchBytes = pendingBytes;
+      pending = [];
+      pendingBytes = 0;
+      if (!batch.length) return;
+      const { bytesWritten } = await handle!.writev(batch);
+      // A regular file takes a whole writev unless the disk is full or failing; the 451 lets the client retry.
+      if (bytesWritten !== batchBytes) throw new Error(`short spool write: ${bytesWritten} of ${batchBytes} bytes`);
+    };
     const close = async () => {
       const open = handle;
       handle = null;
+      pending = [];
       await open?.close();
     };
     return {
       write: async (chunk) => {
-        await handle!.write(chunk);
+        pending.push(chunk);
+        pendingBytes += chunk.length;
+        if (pendingBytes >= WRITE_BATCH_BYTES) await flush();
       },
       commit: async () => {
+        await flush();
         await handle!.sync();
         await close();
         await rename(tmpPath, finalPath);

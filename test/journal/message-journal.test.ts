@@ -122,6 +122,26 @@ describe('journaled intake', () => {
     expect((await readFile(path.join(spoolDir, 'msg', `${small}.eml`), 'utf8')).includes('Subject: Small')).toBe(true);
   });
 
+  it('writes a large message arriving in uneven chunks to msg/ byte for byte, across the batched writes and the remainder', async () => {
+    const spoolDir = await tempDir();
+    const { journal, spool } = await journalIn(spoolDir);
+    const intake = new JournaledIntake(spool, journal, 64 * 1024);
+    // 1.3 MB in chunks of 1–61 KB, each byte telling its offset: a dropped, doubled or reordered chunk shows.
+    const body = Buffer.alloc(1_300_000);
+    for (let i = 0; i < body.length; i++) body[i] = (i * 7 + (i >> 12)) & 0xff;
+    const chunks: Buffer[] = [];
+    for (let offset = 0, n = 0; offset < body.length; n++) {
+      const size = 1024 * (1 + ((n * 17) % 61));
+      chunks.push(body.subarray(offset, offset + size));
+      offset += size;
+    }
+    const queueId = newQueueId();
+    const accepted = await intake.accept(queueId, Readable.from(chunks), arriving, { maxBytes: 2_000_000 });
+    expect(accepted.size).toBe(body.length);
+    expect((await readFile(path.join(spoolDir, 'msg', `${queueId}.eml`))).equals(body)).toBe(true);
+    expect(await readdir(path.join(spoolDir, 'tmp'))).toEqual([]);
+  });
+
   it('refuses an oversize message without writing anything, even past the inline limit', async () => {
     const spoolDir = await tempDir();
     const { journal, spool } = await journalIn(spoolDir);
