@@ -5,7 +5,7 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# patch-package (postinstall) applies patches/ during npm ci: smtp-server's configurable greeting pause.
+# patch-package (postinstall) applies patches/ during npm ci: smtp-server's configurable greeting pause, mailauth's BIMI loaded on first use.
 COPY patches ./patches
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
