@@ -27,5 +27,5 @@ USER node
 EXPOSE 2525 8080
 VOLUME ["/var/spool/mail2confluence"]
 # Node flags: src/node-flags.ts says which and why.
-ENTRYPOINT ["node", "--max-semi-space-size=2", "bin/mail2confluence.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=1", "bin/mail2confluence.js"]
 CMD ["serve", "--config", "/etc/mail2confluence/config.yaml"]

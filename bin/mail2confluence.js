@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=2
+#!/usr/bin/env -S node --max-semi-space-size=1
 // Node flags: see src/node-flags.ts (`node bin/mail2confluence.js` must pass them itself, as the Dockerfile does).
 // Runs the compiled CLI when built (`npm run build`), else the TypeScript source through tsx.
 import { existsSync } from 'node:fs';
