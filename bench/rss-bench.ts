@@ -4,7 +4,7 @@
  * the simulator (in this process); the child's VmHWM from /proc is its peak
  * resident memory. The child runs either from source through tsx or compiled
  * (`tsc -p tsconfig.build.json`, as `npm run build` and the Docker image run
- * it): tsx's loader thread alone holds ~50 MB. bench/memory-probe.ts, preloaded,
+ * it): tsx's loader thread adds 20–30 MB at idle. bench/memory-probe.ts, preloaded,
  * records heap and Buffer memory over time, to tell receiving from delivering.
  */
 import { execFile, spawn } from 'node:child_process';
