@@ -13,6 +13,7 @@
 import { constants } from 'node:fs';
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { writevAll } from '../src/spool/durable-file.js';
 
 /** The file is written round and round: big enough that a round of the bench never overwrites what the disk is still flushing. */
 const RING_BYTES = 64 * 1024 * 1024;
@@ -61,7 +62,7 @@ export class DurableFloorStore {
       if (this.position + bytes > RING_BYTES) this.position = 0;
       const at = this.position;
       this.position += bytes;
-      this.handle.writev(group.flatMap((item) => item.chunks), at).then(
+      writevAll(this.handle, group.flatMap((item) => item.chunks), at).then(
         () => this.finish(group, null),
         (err: Error) => this.finish(group, err),
       );

@@ -5,7 +5,7 @@
  */
 import { constants } from 'node:fs';
 import { open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
-import { fsyncDirectory } from '../spool/durable-file.js';
+import { fsyncDirectory, writevAll } from '../spool/durable-file.js';
 
 export interface JournalFileHandle {
   writev(buffers: Buffer[], position: number): Promise<void>;
@@ -37,11 +37,7 @@ export interface JournalFs {
 
 /** `dsync`: the file was opened with O_DSYNC, so every write returns durable. */
 function wrap(handle: FileHandle, dsync: boolean): JournalFileHandle {
-  const writev = async (buffers: Buffer[], position: number) => {
-    const { bytesWritten } = await handle.writev(buffers, position);
-    const expected = buffers.reduce((sum, buffer) => sum + buffer.length, 0);
-    if (bytesWritten !== expected) throw new Error(`short journal write: ${bytesWritten} of ${expected} bytes`);
-  };
+  const writev = (buffers: Buffer[], position: number) => writevAll(handle, buffers, position);
   return {
     writev,
     async writevDurable(buffers, position) {

@@ -6,8 +6,20 @@
  * temporary file, which start-up removes.
  */
 import { constants } from 'node:fs';
-import { open, rename, unlink } from 'node:fs/promises';
+import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+
+/**
+ * `writev` that fails unless every byte was written. A regular file takes a
+ * whole writev unless the disk is full or failing, and Node reports a short
+ * one only in `bytesWritten`: unchecked, a message would be stored cut off and
+ * counted as kept. At the end of the file when `position` is left out.
+ */
+export async function writevAll(handle: FileHandle, buffers: readonly Uint8Array[], position?: number): Promise<void> {
+  const { bytesWritten } = await handle.writev(buffers as Uint8Array[], position);
+  const expected = buffers.reduce((sum, buffer) => sum + buffer.byteLength, 0);
+  if (bytesWritten !== expected) throw new Error(`short write: ${bytesWritten} of ${expected} bytes`);
+}
 
 export async function fsyncDirectory(dir: string): Promise<void> {
   const handle = await open(dir, 'r');
@@ -32,7 +44,7 @@ export async function writeFileDurably(tmpPath: string, finalPath: string, data:
 export async function writeFileSynced(tmpPath: string, finalPath: string, data: string | Uint8Array | readonly Uint8Array[], mode = 0o640): Promise<void> {
   const handle = await open(tmpPath, 'w', mode);
   try {
-    if (Array.isArray(data)) await handle.writev(data as Uint8Array[]);
+    if (Array.isArray(data)) await writevAll(handle, data as readonly Uint8Array[]);
     else await handle.writeFile(data as string | Uint8Array);
     await handle.sync();
   } finally {
@@ -50,7 +62,7 @@ export async function writeFileSynced(tmpPath: string, finalPath: string, data: 
 export async function writeFileDsync(file: string, data: readonly Uint8Array[]): Promise<void> {
   const handle = await open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_DSYNC, 0o640);
   try {
-    await handle.writev(data as Uint8Array[]);
+    await writevAll(handle, data);
   } finally {
     await handle.close();
   }

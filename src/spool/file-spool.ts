@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { isQueueId } from '../domain/queue-id.js';
 import { copyWithinLimit } from './bounded-copy.js';
-import { unlinkIfExists, writeFileDsync } from './durable-file.js';
+import { unlinkIfExists, writeFileDsync, writevAll } from './durable-file.js';
 import type { MessageSpool, StoreOptions, StoredMessage } from './message-spool.js';
 import { SharedDirectorySync } from './shared-directory-sync.js';
 
@@ -82,13 +82,10 @@ export class FileSpool implements MessageSpool {
     let pendingBytes = 0;
     const flush = async () => {
       const batch = pending;
-      const batchBytes = pendingBytes;
       pending = [];
       pendingBytes = 0;
-      if (!batch.length) return;
-      const { bytesWritten } = await handle!.writev(batch);
-      // A regular file takes a whole writev unless the disk is full or failing; the 451 lets the client retry.
-      if (bytesWritten !== batchBytes) throw new Error(`short spool write: ${bytesWritten} of ${batchBytes} bytes`);
+      // A short write fails the store: the client gets a 451 and sends again.
+      if (batch.length) await writevAll(handle!, batch);
     };
     const close = async () => {
       const open = handle;
