@@ -20,6 +20,7 @@ import type { RouteTable } from '../routing/route-table.js';
 import { IntakeFailed, type ArrivingEnvelope, type MessageIntake } from '../spool/message-intake.js';
 import { MessageTooLarge } from '../spool/message-spool.js';
 import { refusedAtRcpt } from '../sender/sender-policy.js';
+import { coalescePipelinedReplies } from './pipelined-replies.js';
 import { acceptedReply, smtpReplies } from './smtp-reply.js';
 import type { SmtpRateLimits } from './smtp-rate-limits.js';
 
@@ -116,6 +117,7 @@ export async function startSmtpListener(deps: SmtpListenerDeps): Promise<Running
   };
   const server = new SMTPServer(options);
   server.on('error', (err) => logger.warn({ err: err.message }, 'smtp connection error'));
+  server.server.on('connection', coalescePipelinedReplies);
   await new Promise<void>((resolve, reject) => {
     server.server.once('error', reject);
     server.listen(config.port, config.host, () => {
