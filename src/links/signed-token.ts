@@ -34,8 +34,11 @@ export class SignedTokens {
     const dot = token.indexOf('.');
     if (dot <= 0 || dot === token.length - 1) return { ok: false, reason: 'malformed' };
     const body = token.slice(0, dot);
-    const given = Buffer.from(token.slice(dot + 1), 'base64url');
-    const expected = Buffer.from(this.mac(body), 'base64url');
+    // The MAC is compared as the text it was sent as: base64url decoding ignores the spare low bits
+    // of the last character (and any stray character), so a link with its last character changed
+    // could decode to the same bytes and pass as untouched.
+    const given = Buffer.from(token.slice(dot + 1), 'latin1');
+    const expected = Buffer.from(this.mac(body), 'latin1');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'tampered' };
     let envelope: Envelope;
     try {
