@@ -5,7 +5,6 @@
  * busy elsewhere. And STARTTLS still works with replies held back that way.
  */
 import { execFile, spawn } from 'node:child_process';
-import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import nodemailer from 'nodemailer';
@@ -13,6 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startGateway, type RunningGateway } from '../../src/main.js';
 import { gatewayConfig } from '../helpers/gateway-config.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
+import { readyJobs } from '../helpers/ready-jobs.js';
 import { testLogger } from '../helpers/test-logger.js';
 
 const tempDir = useTempDirs();
@@ -74,16 +74,6 @@ function runClient(port: number, mails: number): Promise<Array<{ beforeData: str
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(stdout)) : reject(new Error(`client exited ${code}: ${stdout}`))));
   });
-}
-
-async function readyJobs(spoolDir: string, count: number): Promise<string[]> {
-  const dir = path.join(spoolDir, 'queue', 'ready');
-  const deadline = Date.now() + 5_000;
-  for (;;) {
-    const names = await readdir(dir).catch(() => [] as string[]);
-    if (names.length >= count || Date.now() > deadline) return names;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 describe('pipelined replies', () => {

@@ -14,6 +14,7 @@ import { startGateway, type RunningGateway } from '../../src/main.js';
 import { gatewayConfig } from '../helpers/gateway-config.js';
 import { sendMail, smtpError } from '../helpers/smtp-client.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
+import { readyJobs } from '../helpers/ready-jobs.js';
 import { testLogger } from '../helpers/test-logger.js';
 
 const tempDir = useTempDirs();
@@ -59,17 +60,6 @@ async function dialogue(port: number, lines: string[]): Promise<string[]> {
   }
   socket.destroy();
   return replies;
-}
-
-/** Job files in queue/ready once at least `count` are there (the journal materializes in the background). */
-async function readyJobs(spoolDir: string, count: number): Promise<string[]> {
-  const dir = path.join(spoolDir, 'queue', 'ready');
-  const deadline = Date.now() + 5_000;
-  for (;;) {
-    const names = await readdir(dir);
-    if (names.length >= count || Date.now() > deadline) return names;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 /** Every message record in the spool's journals, as a replay would find them. */
