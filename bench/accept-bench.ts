@@ -8,6 +8,7 @@
  */
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { isBatchName, readBatchHeader } from '../src/queue/job-batch-file.js';
 import { leanLoad } from './lean-load.js';
 import type { LoadGenerator, LoadResult, SessionMode } from './load-generator.js';
 import { nodemailerLoad } from './nodemailer-load.js';
@@ -112,15 +113,25 @@ async function emptySpool(spoolDir: string): Promise<void> {
   }
 }
 
+/** Jobs in ready/: a job file each, or a batch of them (what the journal's materializer writes). */
+async function readyJobCount(ready: string): Promise<number> {
+  let count = 0;
+  for (const name of await readdir(ready).catch(() => [] as string[])) {
+    if (name.endsWith('.json')) count++;
+    else if (isBatchName(name)) count += (await readBatchHeader(path.join(ready, name))).jobs.length;
+  }
+  return count;
+}
+
 /** Waits until `count` jobs are in ready/ (every accepted mail of the round materialized), at most a minute. */
 async function untilMaterialized(spoolDir: string, count: number, say: (line: string) => void): Promise<void> {
   const ready = path.join(spoolDir, 'queue', 'ready');
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const names = await readdir(ready).catch(() => [] as string[]);
-    if (names.length >= count) return;
+    const jobs = await readyJobCount(ready);
+    if (jobs >= count) return;
     if (Date.now() > deadline) {
-      say(`  (the gateway had materialized only ${names.length} of ${count} mails after a minute; measuring on)`);
+      say(`  (the gateway had materialized only ${jobs} of ${count} mails after a minute; measuring on)`);
       return;
     }
     await new Promise((resolve) => setTimeout(resolve, 50));

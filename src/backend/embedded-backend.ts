@@ -37,7 +37,12 @@ export async function openEmbeddedBackend(config: Config, options: BackendOption
     ...(options.queuePollMs !== undefined ? { pollMs: options.queuePollMs } : {}),
     afterDone: (job) => spool.remove(job.queueId),
     keepDoneMs: config.spool.keepDoneDays * DAY_MS,
+    copyOut: async (queueId, body) => {
+      await spool.writeSynced(queueId, [body]);
+      await spool.syncDirectory();
+    },
   });
+  spool.readBatchedWith((queueId) => queue.bodyLocation(queueId));
   let pruner: NodeJS.Timeout | null = null;
   let recoverer: NodeJS.Timeout | null = null;
   await queue.init();

@@ -1,19 +1,16 @@
 /**
  * Turns journaled messages into what the rest of the embedded backend reads:
- * `msg/<id>.eml` and a job in `queue/ready/` — the same files the direct path
- * writes, so the worker, dead letters, replays and retry links do not know a
- * journal exists. Two phases per batch, each closed by one directory fsync:
- * every message file is durable before any of their jobs is visible, so a job
- * never points at a message a crash could take back.
+ * one job batch in `queue/ready/` per batch of messages, holding the jobs and
+ * the bytes of the messages that came inline (job-batch-file.ts). A message
+ * stored in the spool directly (a large one) keeps its file there. The batch
+ * is durable before the materializer checkpoints past it, so after a crash a
+ * replay finds its jobs and queues none of them twice.
  */
 import type { Logger } from 'pino';
 import type { FileJobQueue } from '../queue/file-job-queue.js';
+import type { BatchEntry } from '../queue/job-batch-file.js';
 import type { FileSpool } from '../spool/file-spool.js';
-import { forEachBounded } from '../spool/bounded-parallel.js';
 import type { JournaledMessage } from './journaled-message.js';
-
-/** File writes in flight at once: two of libuv's four threads, the others free for the journal's fdatasync. */
-const BACKGROUND_FILE_WRITES = 2;
 
 export interface MaterializeTargets {
   spool: FileSpool;
@@ -24,13 +21,13 @@ export interface MaterializeTargets {
 export interface MaterializeResult {
   /** Queue ids that became jobs. */
   enqueued: string[];
-  /** Already a job (materialized before a crash): left as it is. */
+  /** Already a job (materialized before a crash), or its stored message is gone: left as it is. */
   skipped: number;
 }
 
 /**
- * `skipExisting` (replay): a message whose job exists in any state is skipped
- * whole, message file included. The live path materializes fresh queue ids only.
+ * `skipExisting` (replay): a message whose job exists in any state or batch is
+ * left out. The live path materializes fresh queue ids only.
  */
 export async function materialize(
   messages: readonly JournaledMessage[],
@@ -38,24 +35,15 @@ export async function materialize(
   targets: MaterializeTargets,
   options: { skipExisting: boolean },
 ): Promise<MaterializeResult> {
-  let todo = messages;
-  if (options.skipExisting) {
-    todo = [];
-    for (const message of messages) if (!(await targets.queue.exists(message.queueId))) (todo as JournaledMessage[]).push(message);
-    todo = await withoutLostSpoolFiles(todo, targets);
-  }
-  const inline = todo.filter((message) => message.kind === 'inline');
-  await forEachBounded(inline, BACKGROUND_FILE_WRITES, async (message) => {
+  const todo = options.skipExisting ? await withoutLostSpoolFiles(messages, targets) : messages;
+  const entries = todo.map((message): BatchEntry => {
+    if (message.kind === 'spooled') return { queueId: message.queueId, envelope: message.envelope, body: null };
     const body = bodies.get(message.queueId);
     if (!body) throw new Error(`no bytes read for journaled message ${message.queueId}`);
-    await targets.spool.writeSynced(message.queueId, [body]);
+    return { queueId: message.queueId, envelope: message.envelope, body };
   });
-  if (inline.length) await targets.spool.syncDirectory();
-  const enqueued = await targets.queue.enqueueBatch(
-    todo.map(({ queueId, envelope }) => ({ queueId, envelope })),
-    { skipExisting: false, parallel: BACKGROUND_FILE_WRITES },
-  );
-  return { enqueued, skipped: messages.length - todo.length };
+  const enqueued = await targets.queue.enqueueBatch(entries, { skipExisting: options.skipExisting });
+  return { enqueued, skipped: messages.length - enqueued.length };
 }
 
 /**

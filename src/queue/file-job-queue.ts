@@ -8,13 +8,22 @@
  *   - a state change writes the destination first, then removes the source, so a
  *     crash in between leaves two copies and start-up keeps the later state.
  * Several processes may enqueue into one spool; one consumer holds the lock.
+ *
+ * The journal's materializer enqueues a whole batch as one file in ready/
+ * (job-batch-file.ts: the jobs and their messages' bytes), not two files per
+ * mail. A job of a batch has no file of its own until it needs one: a job file
+ * in any state supersedes its entry in the batch. Running, it is noted in the
+ * batch's `.started` log (one append, not a file), so that after a crash the
+ * interrupted ones count an attempt as above; deferred, dead or interrupted,
+ * its message is copied to the spool and it becomes an ordinary job file. The
+ * batch file goes once every job in it has a file of its own or is done.
  */
-import { access, mkdir, readFile, readdir, rename } from 'node:fs/promises';
+import { access, mkdir, open, readFile, readdir, rename, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { isQueueId } from '../domain/queue-id.js';
 import { fsyncDirectory, renameDurably, unlinkIfExists, writeFileDsync, writeFileDurably } from '../spool/durable-file.js';
-import { forEachBounded } from '../spool/bounded-parallel.js';
+import { batchName, encodeBatch, isBatchName, readBatchBody, readBatchHeader, type BatchEntry, type BatchHeader, type BatchedJob } from './job-batch-file.js';
 import { acquireLock, type HeldLock } from './process-lock.js';
 import {
   backoffDelay,
@@ -31,6 +40,10 @@ import {
 
 /** How often parked letters are checked for expiry. */
 const EXPIRY_CHECK_MS = 60_000;
+/** Batches are read into memory only while fewer jobs than this wait: a long backlog stays on disk. */
+const READY_WINDOW = 4096;
+/** A batch's log of the jobs that started, beside it in ready/. */
+const STARTED_SUFFIX = '.started';
 
 const STATES = ['ready', 'active', 'deferred', 'done', 'dead'] as const;
 type State = (typeof STATES)[number];
@@ -44,6 +57,25 @@ interface DoneRecord extends JobState {
   outcomes: unknown[];
 }
 
+/** A batch file this consumer has read: its jobs that have no file of their own yet. */
+interface LoadedBatch {
+  name: string;
+  header: BatchHeader;
+  jobs: Map<string, BatchedJob>;
+  pending: Set<string>;
+  startedLog: Promise<FileHandle> | null;
+}
+
+/** Where a job being run came from: its own file in active/, or a batch. */
+type JobSource = { kind: 'file' } | { kind: 'batch'; batch: LoadedBatch };
+
+/** Where the bytes of a message kept in a batch lie. */
+export interface BatchedBody {
+  file: string;
+  offset: number;
+  length: number;
+}
+
 export interface FileJobQueueOptions {
   /** Spool root; the queue lives in `<dir>/queue`. */
   dir: string;
@@ -55,6 +87,11 @@ export interface FileJobQueueOptions {
   afterDone?: (job: DeliveryJob) => Promise<void>;
   /** Records in done/ older than this are removed; unset: kept. */
   keepDoneMs?: number;
+  /**
+   * Keeps the message of a batched job that leaves the batch (deferred, dead,
+   * interrupted) durably in the spool; needed by a consumer of batches.
+   */
+  copyOut?: (queueId: string, body: Buffer) => Promise<void>;
 }
 
 export class FileJobQueue implements JobQueue {
@@ -65,6 +102,9 @@ export class FileJobQueue implements JobQueue {
   private readonly ready: string[] = [];
   private readonly known = new Set<string>();
   private readonly deferred = new Map<string, number>();
+  private readonly batches = new Map<string, LoadedBatch>();
+  private readonly loadingBatches = new Set<string>();
+  private readonly batchOf = new Map<string, LoadedBatch>();
   private readonly running = new Set<Promise<void>>();
   private readonly abort = new AbortController();
   private handler: JobHandler | null = null;
@@ -97,29 +137,28 @@ export class FileJobQueue implements JobQueue {
   }
 
   /**
-   * Enqueues a batch at once (the journal's materializer): each job file is
-   * fsynced and renamed into ready/, and one fsync of ready/ makes all their
-   * names durable; at most `parallel` files are written at once. With `skipExisting` (replaying a journal after a crash), a
-   * job this queue already knows in any state is left alone, so a message
-   * materialized before the crash never becomes a second job. Returns the ids
-   * enqueued.
+   * Enqueues a batch at once (the journal's materializer) as one file in
+   * ready/: written with O_DSYNC under tmp/, renamed, and durable once ready/
+   * is fsynced. With `skipExisting` (replaying a journal after a crash), a job
+   * this queue already knows in any state or batch is left out, so a message
+   * materialized before the crash never becomes a second job. Returns the ids enqueued.
    */
-  async enqueueBatch(jobs: readonly DeliveryJob[], options: { skipExisting: boolean; parallel?: number }): Promise<string[]> {
-    const fresh: DeliveryJob[] = [];
-    for (const job of jobs) {
-      if (options.skipExisting && (await this.exists(job.queueId))) continue;
-      fresh.push(job);
+  async enqueueBatch(entries: readonly BatchEntry[], options: { skipExisting: boolean }): Promise<string[]> {
+    let fresh = entries;
+    if (options.skipExisting) {
+      const batched = await this.batchedIds();
+      fresh = [];
+      for (const entry of entries) if (!batched.has(entry.queueId) && !(await this.hasJobFile(entry.queueId))) (fresh as BatchEntry[]).push(entry);
     }
-    const enqueuedAt = new Date().toISOString();
-    await forEachBounded(fresh, options.parallel ?? 4, async (job) => {
-      const state: JobState = { ...job, attempts: 0, enqueuedAt, history: [] };
-      const tmp = path.join(this.tmpDir, `${job.queueId}.ready.json`);
-      await writeFileDsync(tmp, [Buffer.from(JSON.stringify(state))]);
-      await rename(tmp, this.file('ready', job.queueId));
-    });
     if (!fresh.length) return [];
+    const name = batchName(fresh);
+    const tmp = path.join(this.tmpDir, name);
+    const buffers = encodeBatch(fresh, new Date().toISOString());
+    // writev takes at most IOV_MAX (1024) buffers at once.
+    await writeFileDsync(tmp, buffers.length > 1000 ? [Buffer.concat(buffers)] : buffers);
+    await rename(tmp, this.batchFile(name));
     await fsyncDirectory(this.dir('ready'));
-    const ids = fresh.map((job) => job.queueId);
+    const ids = fresh.map((entry) => entry.queueId);
     this.noticeReady(ids);
     return ids;
   }
@@ -129,10 +168,19 @@ export class FileJobQueue implements JobQueue {
    * materializer thread): a consumer in this process runs them at once
    * instead of at its next poll.
    */
-  noticeReady(ids: readonly string[]): void {
-    if (!this.handler || this.closed) return;
-    for (const id of ids) this.addReady(id);
-    this.pump();
+  noticeReady(_ids: readonly string[]): void {
+    if (!this.handler || this.closed || !this.consuming) return;
+    void this.scanReady().then(
+      () => this.pump(),
+      (err: unknown) => this.options.logger.error({ err }, 'embedded queue could not read new jobs; will try again at the next poll'),
+    );
+  }
+
+  /** Where the bytes of a batched job's message lie, while this consumer holds its batch; null for any other job. */
+  bodyLocation(queueId: string): BatchedBody | null {
+    const batch = this.batchOf.get(queueId);
+    const body = batch?.jobs.get(queueId)?.body;
+    return batch && body ? { file: this.batchFile(batch.name), ...body } : null;
   }
 
   /**
@@ -142,6 +190,10 @@ export class FileJobQueue implements JobQueue {
    * while we look is still seen in the later state.
    */
   async exists(queueId: string): Promise<boolean> {
+    return (await this.hasJobFile(queueId)) || (await this.batchedIds()).has(queueId);
+  }
+
+  private async hasJobFile(queueId: string): Promise<boolean> {
     for (const state of ['ready', 'active', 'deferred', 'dead', 'done'] as const) {
       if (await this.fileExists(this.file(state, queueId))) return true;
     }
@@ -171,6 +223,8 @@ export class FileJobQueue implements JobQueue {
     this.abort.abort();
     if (this.timer) clearInterval(this.timer);
     await Promise.allSettled([...this.running]);
+    // Batches with jobs left stay on disk for the next start; only their open logs are let go.
+    for (const batch of this.batches.values()) await (await batch.startedLog?.catch(() => null))?.close().catch(() => undefined);
     await this.lock?.release();
     this.lock = null;
   }
@@ -206,6 +260,12 @@ export class FileJobQueue implements JobQueue {
     for (const state of ['done', 'dead', 'deferred', 'active', 'ready'] as const) {
       const job = await this.read<JobState>(state, queueId);
       if (job) return { state, job } as JobStatus;
+    }
+    for (const batch of await this.batchesOnDisk()) {
+      const entry = batch.header.jobs.find((job) => job.queueId === queueId);
+      if (!entry) continue;
+      const job: JobState = { queueId, envelope: entry.envelope, attempts: 0, enqueuedAt: batch.header.enqueuedAt, history: [] };
+      return { state: batch.started.has(queueId) ? 'active' : 'ready', job };
     }
     return null;
   }
@@ -243,14 +303,51 @@ export class FileJobQueue implements JobQueue {
     const [ready, active, deferred, dead] = await Promise.all(
       (['ready', 'active', 'deferred', 'dead'] as const).map(async (state) => (await this.list(state)).length),
     );
-    return { ready: ready!, active: active!, deferred: deferred!, dead: dead! };
+    const batched = await this.batchedPending();
+    return { ready: ready! + batched.ready.length, active: active! + batched.active.length, deferred: deferred!, dead: dead! };
   }
 
   /** Ids of every job not yet done: ready, running, deferred or dead. */
   async pendingIds(): Promise<Set<string>> {
     const ids = new Set<string>();
     for (const state of ['ready', 'active', 'deferred', 'dead'] as const) for (const id of await this.list(state)) ids.add(id);
+    const batched = await this.batchedPending();
+    for (const id of [...batched.ready, ...batched.active]) ids.add(id);
     return ids;
+  }
+
+  /** Batch files in ready/, oldest first, with the jobs their `.started` logs name. */
+  private async batchesOnDisk(): Promise<Array<{ name: string; header: BatchHeader; started: Set<string> }>> {
+    const found = [];
+    for (const name of await this.listBatches()) {
+      const header = await this.readBatch(name);
+      if (header) found.push({ name, header, started: await this.readStarted(name) });
+    }
+    return found;
+  }
+
+  /** Every id named in a batch file, whether or not it has a job file of its own by now. */
+  private async batchedIds(): Promise<Set<string>> {
+    const ids = new Set<string>();
+    for (const name of await this.listBatches()) for (const job of (await this.readBatch(name))?.jobs ?? []) ids.add(job.queueId);
+    return ids;
+  }
+
+  /**
+   * Batched jobs without a file of their own, as the disk says (any process
+   * may ask): a job that never started has none; one that started has one
+   * unless it is still running or was interrupted.
+   */
+  private async batchedPending(): Promise<{ ready: string[]; active: string[] }> {
+    const ready: string[] = [];
+    const active: string[] = [];
+    for (const batch of await this.batchesOnDisk()) {
+      for (const job of batch.header.jobs) {
+        if (!batch.started.has(job.queueId)) ready.push(job.queueId);
+        else if (!(await this.hasJobFile(job.queueId))) active.push(job.queueId);
+      }
+    }
+    return { ready, active };
   }
 
   private async startConsuming(): Promise<void> {
@@ -260,6 +357,7 @@ export class FileJobQueue implements JobQueue {
       const job = await this.read<DeferredJob>('deferred', id);
       if (job) this.deferred.set(id, Date.parse(job.notBefore));
     }
+    await this.removeStrayStartedLogs();
     await this.scanReady();
     if (this.closed) return; // closed while starting: leave no timer behind
     this.consuming = true;
@@ -282,7 +380,7 @@ export class FileJobQueue implements JobQueue {
       const interrupted: JobState = { ...job, attempts: attempt, history: [...job.history, note] };
       this.options.logger.warn({ queueId: id, attempt }, 'recovering a job interrupted by a restart');
       if (attempt >= this.options.retry.maxAttempts) {
-        await this.finish('active', interrupted, 'dead', { reason: `gave up after ${attempt} interrupted attempts`, outcomes: [] });
+        await this.finish({ kind: 'file' }, interrupted, 'dead', { reason: `gave up after ${attempt} interrupted attempts`, outcomes: [] });
       } else {
         await this.write('ready', interrupted);
         await unlinkIfExists(this.file('active', id));
@@ -318,6 +416,130 @@ export class FileJobQueue implements JobQueue {
 
   private async scanReady(): Promise<void> {
     for (const id of await this.list('ready')) this.addReady(id);
+    for (const name of await this.listBatches()) {
+      if (this.ready.length >= READY_WINDOW) return;
+      if (this.batches.has(name) || this.loadingBatches.has(name)) continue;
+      this.loadingBatches.add(name);
+      try {
+        await this.loadBatch(name);
+      } finally {
+        this.loadingBatches.delete(name);
+      }
+    }
+  }
+
+  /**
+   * Takes a batch's jobs into the ready list: those without a job file of
+   * their own. One that started before and has none was interrupted (this
+   * consumer's process stopped while running it): it becomes a job file with
+   * the attempt counted, its message copied to the spool.
+   */
+  private async loadBatch(name: string): Promise<void> {
+    const header = await this.readBatch(name);
+    if (!header) return;
+    const started = await this.readStarted(name);
+    const batch: LoadedBatch = { name, header, jobs: new Map(), pending: new Set(), startedLog: null };
+    for (const job of header.jobs) {
+      if (await this.hasJobFile(job.queueId)) continue;
+      if (started.has(job.queueId)) {
+        await this.recoverInterruptedBatched(name, header, job);
+        continue;
+      }
+      batch.jobs.set(job.queueId, job);
+      batch.pending.add(job.queueId);
+    }
+    if (!batch.pending.size) {
+      await this.removeBatch(name);
+      return;
+    }
+    this.batches.set(name, batch);
+    for (const id of batch.pending) {
+      this.batchOf.set(id, batch);
+      this.addReady(id);
+    }
+  }
+
+  private async recoverInterruptedBatched(name: string, header: BatchHeader, entry: BatchedJob): Promise<void> {
+    const { queueId } = entry;
+    if (entry.body) await this.keepMessage(queueId, await readBatchBody(this.batchFile(name), entry.body));
+    const note = { at: new Date().toISOString(), attempt: 1, error: 'interrupted: the process stopped while delivering' };
+    const job: JobState = { queueId, envelope: entry.envelope, attempts: 1, enqueuedAt: header.enqueuedAt, history: [note] };
+    this.options.logger.warn({ queueId, attempt: 1 }, 'recovering a job interrupted by a restart');
+    if (1 >= this.options.retry.maxAttempts) {
+      await this.write('dead', { ...job, deadAt: note.at, reason: 'gave up after 1 interrupted attempt', outcomes: [] });
+      return;
+    }
+    await this.write('ready', job);
+    this.addReady(queueId);
+  }
+
+  private async keepMessage(queueId: string, body: Buffer): Promise<void> {
+    if (!this.options.copyOut) throw new Error(`the job ${queueId} leaves its batch, but this queue has nowhere to keep its message (copyOut)`);
+    await this.options.copyOut(queueId, body);
+  }
+
+  /** Notes that a batched job starts, so that a crash while it runs counts an attempt (an append to the page cache: no file, no fsync). */
+  private async noteStarted(batch: LoadedBatch, queueId: string): Promise<void> {
+    batch.startedLog ??= open(this.startedFile(batch.name), 'a', 0o640).catch((err: unknown) => {
+      batch.startedLog = null; // the next job tries again
+      throw err;
+    });
+    await (await batch.startedLog).write(`${queueId}\n`);
+  }
+
+  /** A batched job has its final state or a job file of its own: once none is left, the batch goes. */
+  private async settle(batch: LoadedBatch, queueId: string): Promise<void> {
+    batch.pending.delete(queueId);
+    this.batchOf.delete(queueId);
+    if (batch.pending.size) return;
+    this.batches.delete(batch.name);
+    await (await batch.startedLog?.catch(() => null))?.close().catch(() => undefined);
+    await this.removeBatch(batch.name);
+  }
+
+  /** The batch first: a `.started` log left without it is removed at the next start. */
+  private async removeBatch(name: string): Promise<void> {
+    await unlinkIfExists(this.batchFile(name));
+    await unlinkIfExists(this.startedFile(name));
+  }
+
+  private async removeStrayStartedLogs(): Promise<void> {
+    const names = new Set(await readdir(this.dir('ready')));
+    for (const name of names) {
+      if (!name.endsWith(STARTED_SUFFIX)) continue;
+      const batch = name.slice(0, -STARTED_SUFFIX.length);
+      if (isBatchName(batch) && !names.has(batch)) await unlinkIfExists(path.join(this.dir('ready'), name));
+    }
+  }
+
+  private async readBatch(name: string): Promise<BatchHeader | null> {
+    try {
+      return await readBatchHeader(this.batchFile(name));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+  }
+
+  private async readStarted(name: string): Promise<Set<string>> {
+    try {
+      return new Set((await readFile(this.startedFile(name), 'latin1')).split('\n').filter(isQueueId));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new Set();
+      throw err;
+    }
+  }
+
+  private async listBatches(): Promise<string[]> {
+    return (await readdir(this.dir('ready'))).filter(isBatchName).sort();
+  }
+
+  private batchFile(name: string): string {
+    return path.join(this.dir('ready'), name);
+  }
+
+  private startedFile(name: string): string {
+    return path.join(this.dir('ready'), `${name}${STARTED_SUFFIX}`);
   }
 
   private addReady(id: string): void {
@@ -341,6 +563,13 @@ export class FileJobQueue implements JobQueue {
   }
 
   private async runOne(id: string): Promise<void> {
+    const batch = this.batchOf.get(id);
+    if (batch) {
+      const entry = batch.jobs.get(id)!;
+      await this.noteStarted(batch, id);
+      await this.attempt({ queueId: id, envelope: entry.envelope, attempts: 0, enqueuedAt: batch.header.enqueuedAt, history: [] }, { kind: 'batch', batch });
+      return;
+    }
     try {
       await renameDurably(this.file('ready', id), this.file('active', id));
     } catch (err) {
@@ -349,6 +578,11 @@ export class FileJobQueue implements JobQueue {
     }
     const job = await this.read<JobState>('active', id);
     if (!job) return;
+    await this.attempt(job, { kind: 'file' });
+  }
+
+  private async attempt(job: JobState, source: JobSource): Promise<void> {
+    const id = job.queueId;
     const attempt = job.attempts + 1;
     const log = this.options.logger.child({ queueId: id });
     let result: JobResult;
@@ -360,13 +594,13 @@ export class FileJobQueue implements JobQueue {
     }
     const attempted: JobState = { ...job, attempts: attempt };
     if (result.status === 'done') {
-      await this.finish('active', attempted, 'done', { outcomes: result.outcomes });
+      await this.finish(source, attempted, 'done', { outcomes: result.outcomes });
       await this.options.afterDone?.(job);
       return;
     }
     if (result.status === 'dead') {
       log.warn({ attempt, reason: result.reason }, 'moved to dead letters');
-      await this.finish('active', attempted, 'dead', {
+      await this.finish(source, attempted, 'dead', {
         reason: result.reason,
         outcomes: result.outcomes,
         ...(result.keepUntil ? { keepUntil: result.keepUntil } : {}),
@@ -377,21 +611,29 @@ export class FileJobQueue implements JobQueue {
     if (attempt >= this.options.retry.maxAttempts) {
       const reason = `gave up after ${attempt} attempts; last error: ${result.reason}`;
       log.warn({ attempt, reason }, 'moved to dead letters');
-      await this.finish('active', { ...attempted, history }, 'dead', { reason, outcomes: [] });
+      await this.finish(source, { ...attempted, history }, 'dead', { reason, outcomes: [] });
       return;
     }
     const delay = Math.max(backoffDelay(this.options.retry, attempt), result.retryAfterMs ?? 0);
     const notBefore = new Date(Date.now() + delay).toISOString();
     log.info({ attempt, reason: result.reason, retryInMs: delay }, 'deferred for retry');
-    await this.finish('active', { ...attempted, history }, 'deferred', { notBefore });
+    await this.finish(source, { ...attempted, history }, 'deferred', { notBefore });
     if (!this.closed) this.deferred.set(id, Date.parse(notBefore));
   }
 
-  private async finish(from: State, job: JobState, to: 'done' | 'dead' | 'deferred', extra: object): Promise<void> {
+  private async finish(source: JobSource, job: JobState, to: 'done' | 'dead' | 'deferred', extra: object): Promise<void> {
     const at = new Date().toISOString();
     const record = to === 'done' ? { ...job, doneAt: at, ...extra } : to === 'dead' ? { ...job, deadAt: at, ...extra } : { ...job, ...extra };
+    if (source.kind === 'file') {
+      await this.write(to, record);
+      await unlinkIfExists(this.file('active', job.queueId));
+      return;
+    }
+    // Leaving the batch for later: the message must outlive the batch file.
+    const body = source.batch.jobs.get(job.queueId)?.body;
+    if (to !== 'done' && body) await this.keepMessage(job.queueId, await readBatchBody(this.batchFile(source.batch.name), body));
     await this.write(to, record);
-    await unlinkIfExists(this.file(from, job.queueId));
+    await this.settle(source.batch, job.queueId);
   }
 
   private async write(state: State, record: JobState | DoneRecord | DeadLetter | DeferredJob): Promise<void> {

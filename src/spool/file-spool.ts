@@ -5,7 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { access, mkdir, open, readdir, rename, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { isQueueId } from '../domain/queue-id.js';
 import { copyWithinLimit } from './bounded-copy.js';
 import { unlinkIfExists, writeFileDsync, writevAll } from './durable-file.js';
@@ -39,7 +39,11 @@ const READ_CHUNK_BYTES = 16 * 1024;
  */
 const WRITE_BATCH_BYTES = 256 * 1024;
 
+/** Where a message kept in a job batch lies (file-job-queue.ts). */
+export type BatchedBodyLocator = (queueId: string) => { file: string; offset: number; length: number } | null;
+
 export class FileSpool implements MessageSpool {
+  private locateBatched: BatchedBodyLocator = () => null;
   private readonly tmpDir: string;
   private readonly msgDir: string;
   /** Messages stored at the same time share the fsync that makes their names in msg/ durable. */
@@ -114,24 +118,34 @@ export class FileSpool implements MessageSpool {
   }
 
   /**
-   * Writes a message held in memory (the journal's materializer) straight
-   * under its name in msg/, with O_DSYNC; durable once {@link syncDirectory},
-   * shared by a batch, returns. No temporary name: the journal writes a job
-   * only after its message is durable, so a message cut off by a crash has no
-   * job yet — the replay rewrites it, or the orphan sweep removes it.
+   * Writes a message held in memory straight under its name in msg/, with
+   * O_DSYNC; durable once {@link syncDirectory} returns. The queue uses it for
+   * a batched job that leaves its batch (file-job-queue.ts). No temporary
+   * name: until the job's own file is written the batch still holds the
+   * bytes, so a copy cut off by a crash is made again.
    */
   async writeSynced(queueId: string, data: readonly Buffer[]): Promise<void> {
     assertQueueId(queueId);
     await writeFileDsync(this.path(queueId), data);
   }
 
-  /** Makes the names of messages written with {@link writeSynced} durable. */
+  /** Makes the names of messages written with {@link writeSynced} durable (one fsync may serve several). */
   syncDirectory(): Promise<void> {
     return this.msgDirSync.sync();
   }
 
+  /** Messages the journal's materializer kept in a job batch, not in msg/, are read where this says. */
+  readBatchedWith(locate: BatchedBodyLocator): void {
+    this.locateBatched = locate;
+  }
+
   async open(queueId: string): Promise<Readable> {
     assertQueueId(queueId);
+    const batched = this.locateBatched(queueId);
+    if (batched) {
+      if (!batched.length) return Readable.from([]);
+      return createReadStream(batched.file, { start: batched.offset, end: batched.offset + batched.length - 1, highWaterMark: READ_CHUNK_BYTES });
+    }
     const file = this.path(queueId);
     await access(file);
     return createReadStream(file, { highWaterMark: READ_CHUNK_BYTES });
@@ -144,6 +158,7 @@ export class FileSpool implements MessageSpool {
 
   async has(queueId: string): Promise<boolean> {
     assertQueueId(queueId);
+    if (this.locateBatched(queueId)) return true;
     return access(this.path(queueId)).then(
       () => true,
       () => false,

@@ -1,9 +1,9 @@
 /**
  * Replay at start-up of a journal whose listener died: every valid record is
- * materialized once, a torn tail is discarded, what was materialized before
+ * materialized once (into a job batch), a torn tail is discarded, what was materialized before
  * the crash is not queued twice, and a live listener's journal is left alone.
  */
-import { appendFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { newQueueId } from '../../src/domain/queue-id.js';
@@ -12,6 +12,7 @@ import { RecordKind, encodeRecord, stampRecord } from '../../src/journal/journal
 import { JournalWriter } from '../../src/journal/journal-writer.js';
 import { recoverJournals, replayWriterJournal } from '../../src/journal/replay-journal.js';
 import { WRITER_LOCK, journalRoot, segmentName, writerName } from '../../src/journal/segment-files.js';
+import { listReadyJobs } from '../helpers/ready-jobs.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 import { testLogger } from '../helpers/test-logger.js';
 import { envelope, rawMessage, spoolAndQueue } from './journal-test-support.js';
@@ -57,19 +58,21 @@ function inSegment1(buffers: Buffer[]): Buffer {
 }
 
 async function readyIds(spoolDir: string): Promise<string[]> {
-  return (await readdir(path.join(spoolDir, 'queue', 'ready'))).map((name) => name.replace(/\.json$/, '')).sort();
+  return (await listReadyJobs(spoolDir)).map((job) => job.queueId);
 }
 
 describe('journal replay', () => {
-  it('materializes every record of a stopped listener into msg/ and queue/ready/, byte for byte, and removes its journal', async () => {
+  it('materializes every record of a stopped listener into a job batch in queue/ready/, byte for byte, and removes its journal', async () => {
     const { spoolDir, ids, bodies } = await crashedJournal(5);
     const targets = { ...(await spoolAndQueue(spoolDir)), logger: testLogger() };
     const [result] = await recoverJournals(spoolDir, targets);
     expect(result!.enqueued.sort()).toEqual([...ids].sort());
     expect(await readyIds(spoolDir)).toEqual([...ids].sort());
-    for (const queueId of ids) expect(await readFile(path.join(spoolDir, 'msg', `${queueId}.eml`))).toEqual(bodies.get(queueId));
-    const job = JSON.parse(await readFile(path.join(spoolDir, 'queue', 'ready', `${ids[0]}.json`), 'utf8'));
-    expect(job).toMatchObject({ queueId: ids[0], attempts: 0, envelope: { mailFrom: 'alice@example.com', rcptTo: ['demo@demo.local'] } });
+    const jobs = await listReadyJobs(spoolDir);
+    for (const job of jobs) expect(await job.message()).toEqual(bodies.get(job.queueId));
+    expect(jobs[0]).toMatchObject({ queueId: [...ids].sort()[0], batched: true, envelope: { mailFrom: 'alice@example.com', rcptTo: ['demo@demo.local'] } });
+    const { queue } = await spoolAndQueue(spoolDir);
+    expect(await queue.status(ids[0]!)).toMatchObject({ state: 'ready', job: { queueId: ids[0], attempts: 0 } });
     expect(await readdir(journalRoot(spoolDir))).toEqual([]);
   });
 
@@ -122,7 +125,7 @@ describe('journal replay', () => {
     const { spool, queue } = await spoolAndQueue(spoolDir);
     // The first one made it through before the kill: queued, delivered, its message removed.
     const [deliveredId, runningId] = ids as [string, string, string];
-    await queue.enqueueBatch([{ queueId: deliveredId, envelope: envelope() }, { queueId: runningId, envelope: envelope() }], { skipExisting: false });
+    await queue.enqueueBatch([{ queueId: deliveredId, envelope: envelope(), body: null }, { queueId: runningId, envelope: envelope(), body: null }], { skipExisting: false });
     const delivered: string[] = [];
     queue.process(
       async (job) => {
@@ -139,8 +142,9 @@ describe('journal replay', () => {
     expect(result.skipped).toBe(2);
     expect(await readyIds(spoolDir)).toEqual([ids[2]]);
     expect((await readdir(path.join(spoolDir, 'queue', 'done'))).sort()).toEqual([`${deliveredId}.json`, `${runningId}.json`].sort());
-    // No message file brought back for the delivered ones.
-    expect(await readdir(path.join(spoolDir, 'msg'))).toEqual([`${ids[2]}.eml`]);
+    // No message file brought back for the delivered ones; the third one's bytes are in its new batch.
+    expect(await readdir(path.join(spoolDir, 'msg'))).toEqual([]);
+    expect(await readdir(path.join(spoolDir, 'queue', 'ready'))).toEqual([`${ids[2]}.batch`]);
   });
 
   it('starts after the last checkpoint: records before it were materialized durably already', async () => {

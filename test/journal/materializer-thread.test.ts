@@ -1,11 +1,11 @@
 /**
- * The materializer's own thread: it writes the same files as the in-process
+ * The materializer's own thread: it writes the same batch as the in-process
  * path, a consumer in the listener's process hears of new jobs at once rather
  * than at its next poll, a failure on the thread comes back as the batch's
  * error without stopping the next batch, small batches never start a thread,
  * and an idle thread ends.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { newQueueId } from '../../src/domain/queue-id.js';
@@ -32,6 +32,7 @@ async function slowPollingQueue(spoolDir: string): Promise<{ spool: FileSpool; q
   await spool.init();
   const queue = new FileJobQueue({ dir: spoolDir, retry: { maxAttempts: 3, backoffInitialMs: 10, backoffMaxMs: 20 }, logger: testLogger(), pollMs: 60_000 });
   await queue.init();
+  spool.readBatchedWith((queueId) => queue.bodyLocation(queueId));
   return { spool, queue };
 }
 
@@ -67,13 +68,17 @@ async function threadBatches(spoolDir: string, options: Partial<ThreadBatchesOpt
 }
 
 describe('materializer thread', () => {
-  it('writes the message files and jobs, and a consumer in this process runs them without waiting for its poll', async () => {
+  it('writes the batch of jobs and messages, and a consumer in this process runs them without waiting for its poll', async () => {
     const spoolDir = await tempDir();
     const { spool, queue } = await slowPollingQueue(spoolDir);
     const seen: DeliveryJob[] = [];
+    const read = new Map<string, string>();
     const allSeen = new Promise<void>((resolve) => {
       queue.process(
         async (job) => {
+          const chunks: Buffer[] = [];
+          for await (const chunk of await spool.open(job.queueId)) chunks.push(chunk as Buffer);
+          read.set(job.queueId, Buffer.concat(chunks).toString('utf8'));
           seen.push(job);
           if (seen.length === 5) resolve();
           return { status: 'done', outcomes: [] };
@@ -89,7 +94,9 @@ describe('materializer thread', () => {
     // A minute-long poll cannot have found them within the test's timeout: only the thread's notice can.
     await allSeen;
     expect(seen.map((job) => job.queueId).sort()).toEqual([...ids].sort());
-    for (const [i, queueId] of ids.entries()) expect(await readFile(path.join(spoolDir, 'msg', `${queueId}.eml`), 'utf8')).toContain(`Subject: Threaded ${i}`);
+    // The worker read each message from the batch: no file per message was written.
+    for (const [i, queueId] of ids.entries()) expect(read.get(queueId)).toContain(`Subject: Threaded ${i}`);
+    expect(await readdir(path.join(spoolDir, 'msg'))).toEqual([]);
   });
 
   it('hands a failure on the thread back as the batch’s error, and takes the next batch', async () => {
@@ -100,7 +107,7 @@ describe('materializer thread', () => {
     // A spooled record has no bytes to read from the journal: only its job is written.
     const spooled = { ...message(), kind: 'spooled' as const };
     await expect(batches.run([spooled], { skipExisting: false })).resolves.toEqual({ enqueued: [spooled.queueId], skipped: 0 });
-    expect(await readdir(path.join(spoolDir, 'queue', 'ready'))).toEqual([`${spooled.queueId}.json`]);
+    expect(await readdir(path.join(spoolDir, 'queue', 'ready'))).toEqual([`${spooled.queueId}.batch`]);
   });
 
   it('fails the batch of a thread that dies, rather than leaving it waiting, and starts afresh', async () => {

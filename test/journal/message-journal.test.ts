@@ -1,6 +1,6 @@
 /**
- * The journal as the listener uses it: appended messages become spool files
- * and ready jobs in the background, materialized segments go away, a failed
+ * The journal as the listener uses it: appended messages become batches of
+ * ready jobs, with their bytes, in the background, materialized segments go away, a failed
  * materialization is retried from the journal, and a clean close leaves no
  * journal behind. Large messages bypass it (streamed to msg/ first).
  */
@@ -15,6 +15,7 @@ import { MessageJournal, type MessageJournalOptions } from '../../src/journal/me
 import { scanSegment } from '../../src/journal/scan-segment.js';
 import { journalRoot, segmentName, segmentNumbers } from '../../src/journal/segment-files.js';
 import { MessageTooLarge } from '../../src/spool/message-spool.js';
+import { listReadyJobs } from '../helpers/ready-jobs.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 import { testLogger } from '../helpers/test-logger.js';
 import { envelope, rawMessage, spoolAndQueue } from './journal-test-support.js';
@@ -42,16 +43,20 @@ async function until<T>(check: () => Promise<T | undefined>, timeoutMs = 5_000):
   }
 }
 
-const readyCount = (spoolDir: string) => readdir(path.join(spoolDir, 'queue', 'ready')).then((names) => names.length);
+const readyCount = (spoolDir: string) => listReadyJobs(spoolDir).then((jobs) => jobs.length);
 
 describe('message journal', () => {
-  it('materializes appended messages into msg/ and queue/ready/ in the background, then checkpoints', async () => {
+  it('materializes appended messages into job batches in queue/ready/ in the background, then checkpoints', async () => {
     const spoolDir = await tempDir();
     const { journal } = await journalIn(spoolDir);
     const ids = Array.from({ length: 30 }, () => newQueueId());
     await Promise.all(ids.map((queueId, i) => journal.append({ kind: 'inline', queueId, envelope: envelope(), body: [rawMessage(`Message ${i}`)] })));
     await until(async () => ((await readyCount(spoolDir)) === 30 ? true : undefined));
-    for (const [i, queueId] of ids.entries()) expect((await readFile(path.join(spoolDir, 'msg', `${queueId}.eml`), 'utf8')).includes(`Subject: Message ${i}`)).toBe(true);
+    const jobs = new Map((await listReadyJobs(spoolDir)).map((job) => [job.queueId, job]));
+    for (const [i, queueId] of ids.entries()) expect((await jobs.get(queueId)!.message()).toString('utf8')).toContain(`Subject: Message ${i}`);
+    // Batches, not a message file and a job file per message.
+    expect(await readdir(path.join(spoolDir, 'msg'))).toEqual([]);
+    expect(new Set([...jobs.values()].map((job) => job.file)).size).toBeLessThan(30);
     await until(async () => (journal.stats().materializer.materialized === 30 ? true : undefined));
     // The checkpoint lands after the batch: a replay now would start past every record.
     const scan = await until(async () => {
@@ -83,17 +88,20 @@ describe('message journal', () => {
   it('keeps messages it could not materialize in the journal and materializes them once the disk recovers', async () => {
     const spoolDir = await tempDir();
     const { journal } = await journalIn(spoolDir, { retryMs: 20 });
-    // msg/ is not a directory: every message file fails, as on a broken disk.
-    await rm(path.join(spoolDir, 'msg'), { recursive: true });
-    await writeFile(path.join(spoolDir, 'msg'), 'not a directory');
+    // queue/tmp/ is not a directory: every batch file fails, as on a broken disk.
+    const tmp = path.join(spoolDir, 'queue', 'tmp');
+    await rm(tmp, { recursive: true });
+    await writeFile(tmp, 'not a directory');
     const queueId = newQueueId();
     await journal.append({ kind: 'inline', queueId, envelope: envelope(), body: [rawMessage('Later')] }); // the 250 does not wait for materializing
     await until(async () => (journal.stats().materializer.failedBatches > 0 ? true : undefined));
     expect(await readyCount(spoolDir)).toBe(0);
-    await rm(path.join(spoolDir, 'msg'));
-    await mkdir(path.join(spoolDir, 'msg'));
+    await rm(tmp);
+    await mkdir(tmp);
     await until(async () => ((await readyCount(spoolDir)) === 1 ? true : undefined));
-    expect(await readdir(path.join(spoolDir, 'msg'))).toEqual([`${queueId}.eml`]);
+    const [job] = await listReadyJobs(spoolDir);
+    expect(job!.queueId).toBe(queueId);
+    expect((await job!.message()).toString('utf8')).toContain('Subject: Later');
   });
 });
 
@@ -119,7 +127,11 @@ describe('journaled intake', () => {
     ]);
     expect(scan.messages[1]!.bodyLength).toBe(0);
     await until(async () => ((await readyCount(spoolDir)) === 2 ? true : undefined));
-    expect((await readFile(path.join(spoolDir, 'msg', `${small}.eml`), 'utf8')).includes('Subject: Small')).toBe(true);
+    const [first, second] = await listReadyJobs(spoolDir);
+    // The small one's bytes went into the batch; the large one's stay in msg/, read from there.
+    expect([first!.queueId, first!.batched, second!.queueId, second!.batched]).toEqual([small, true, large, false]);
+    expect((await first!.message()).toString('utf8')).toContain('Subject: Small');
+    expect(await second!.message()).toEqual(largeBody);
   });
 
   it('writes a large message arriving in uneven chunks to msg/ byte for byte, across the batched writes and the remainder', async () => {

@@ -87,9 +87,8 @@ describe('SMTP listener', () => {
     const sent = await sendMail(port, { from: 'alice@example.com', to: ['Demo@demo.local', 'nobody@demo.local'], subject: 'x', text: 'x' });
     expect(sent.accepted).toEqual(['Demo@demo.local']);
     expect(sent.rejected).toEqual(['nobody@demo.local']);
-    const [jobFile] = await readyJobs(spoolDir, 1);
-    const job = JSON.parse(await readFile(path.join(spoolDir, 'queue', 'ready', jobFile!), 'utf8'));
-    expect(job.envelope).toMatchObject({ mailFrom: 'alice@example.com', rcptTo: ['demo@demo.local'], remoteAddress: '127.0.0.1' });
+    const [job] = await readyJobs(spoolDir, 1);
+    expect(job!.envelope).toMatchObject({ mailFrom: 'alice@example.com', rcptTo: ['demo@demo.local'], remoteAddress: '127.0.0.1' });
   });
 
   it('answers 250 only with the raw message and its job durable on disk (journal off)', async () => {
@@ -124,7 +123,7 @@ describe('SMTP listener', () => {
     expect(await readdir(path.join(spoolDir, 'queue', 'ready'))).toEqual([]);
   });
 
-  it('answers 250 only once the message and its envelope are in the journal, then materializes both files', async () => {
+  it('answers 250 only once the message and its envelope are in the journal, then queues it in a batch with its bytes', async () => {
     const { port, spoolDir } = await listenerOnly();
     const sent = await sendMail(port, { from: 'alice@example.com', to: 'demo@demo.local', subject: 'Journaled', text: 'kept in the journal' });
     const queueId = /queued as ([0-9A-Z]+)/.exec(sent.response)![1]!;
@@ -133,8 +132,11 @@ describe('SMTP listener', () => {
     const records = await journaledMessages(spoolDir);
     expect(records.map((record) => record.queueId)).toEqual([queueId]);
     expect(records[0]!.envelope).toMatchObject({ mailFrom: 'alice@example.com', rcptTo: ['demo@demo.local'] });
-    expect(await readyJobs(spoolDir, 1)).toEqual([`${queueId}.json`]);
-    const raw = await readFile(path.join(spoolDir, 'msg', `${queueId}.eml`), 'utf8');
+    const jobs = await readyJobs(spoolDir, 1);
+    expect(jobs.map((job) => [job.queueId, job.file, job.batched])).toEqual([[queueId, `${queueId}.batch`, true]]);
+    // One file for the batch, none per message: msg/ stays empty.
+    expect(await readdir(path.join(spoolDir, 'msg'))).toEqual([]);
+    const raw = (await jobs[0]!.message()).toString('utf8');
     expect(raw).toContain('Subject: Journaled');
     expect(raw).toContain('kept in the journal');
     expect(await readdir(path.join(spoolDir, 'tmp'))).toEqual([]);
