@@ -113,7 +113,7 @@ async function probeJournal(dir: string, count: number, raw: Buffer, envelope: D
       rows.push({ step: `journal.append (4 KB, group commit: ${fixed(perSync, 1)} mails/fdatasync)`, concurrency, rate, wallMsPerMail: wallMs, cpuMsPerMail: cpuMs });
       await drained(journal);
     }
-    // Sustained: a burst appended at once, timed until the last one is a spool file and a ready job.
+    // Sustained: a burst appended at once, timed until the last one is a ready job in a batch.
     const burst = count * 5;
     const materializedBefore = journal.stats().materializer.materialized;
     const cpuBefore = ownCpuSeconds();
@@ -122,7 +122,7 @@ async function probeJournal(dir: string, count: number, raw: Buffer, envelope: D
     await drained(journal, materializedBefore + burst);
     const seconds = (performance.now() - started) / 1000;
     rows.push({
-      step: `journal, ${burst} mails appended and materialized (msg/ + ready/): the sustained rate`,
+      step: `journal, ${burst} mails appended and materialized (job batches in ready/): the sustained rate`,
       concurrency: 50,
       rate: burst / seconds,
       wallMsPerMail: (seconds * 1000 * 50) / burst,

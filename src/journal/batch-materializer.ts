@@ -1,9 +1,10 @@
 /**
  * What the materializer hands a batch to: something that reads the batch's
- * bytes back from the journal and writes its spool files and jobs: here, on
- * the listener's event loop, or — for the large batches of sustained load —
- * on a thread of its own (materializer-thread.ts), so that the file work of
- * every mail is not done between the listener's SMTP replies.
+ * bytes back from the journal and writes its job batch, on the listener's
+ * event loop — a handful of file calls per batch, not per mail. (A thread of
+ * its own paid for itself while every mail cost seven file calls; with one
+ * batch file it cost more than it saved: 0.27–0.30 against 0.21 ms of CPU per
+ * 4 KB mail at 10 sessions, two paired probe runs.)
  */
 import type { JournalFs } from './journal-fs.js';
 import type { JournaledMessage } from './journaled-message.js';

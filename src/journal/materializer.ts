@@ -1,7 +1,7 @@
 /**
  * The background half of the journal: takes messages once their record is
  * durable (the sender has or is about to get its 250) and materializes them
- * into the spool and the queue, in journal order, a batch at a time — off the
+ * into job batches in the queue, in journal order, a batch at a time — off the
  * 250 path. After each batch it appends a checkpoint (replay starts there) and
  * removes sealed segments it has fully materialized. A failed batch stays in
  * the journal and is tried again; nothing is lost while the journal is on disk.
@@ -176,7 +176,7 @@ export class Materializer {
     return this.pending.splice(0, count);
   }
 
-  /** Sealed segments with nothing left to materialize are no longer needed: every record in them is in the spool and queue (durably). */
+  /** Sealed segments with nothing left to materialize are no longer needed: every record in them is in a job batch (durably). */
   private async removeFinishedSegments(): Promise<void> {
     for (const segment of [...this.sealed]) {
       if (this.pending.some((message) => message.segment === segment) || this.inFlight.some((message) => message.segment === segment)) continue;

@@ -3,7 +3,7 @@
  * `<spool>/journal/w-<pid>-<random>/`. The listener appends each accepted
  * message (envelope and bytes, or only the envelope when the bytes went to
  * the spool directly) and answers 250 once the group commit covering the
- * record returns; the materializer turns records into spool files and jobs in
+ * record returns; the materializer turns records into job batches in
  * the background. A clean close materializes everything and removes the
  * journal; after a crash, the next start replays it (replay-journal.ts).
  */
@@ -21,7 +21,6 @@ import { JournalWriter, type WriterStats } from './journal-writer.js';
 import type { JournaledMessage } from './journaled-message.js';
 import { inProcessBatches, type BatchMaterializer } from './batch-materializer.js';
 import { Materializer, type MaterializerStats } from './materializer.js';
-import { ThreadBatches } from './materializer-thread.js';
 import { NEW_WRITER_PREFIX, WRITER_LOCK, journalRoot, markLiveWriter, writerName } from './segment-files.js';
 
 export interface MessageJournalOptions {
@@ -34,13 +33,6 @@ export interface MessageJournalOptions {
   segmentBytes?: number;
   /** Accepts wait while this much journal is not materialized yet (default 256 MiB). */
   maxBacklogBytes?: number;
-  /**
-   * Materialize on a thread of its own (default), or on the listener's event
-   * loop. A custom `fs` (tests) cannot cross to a thread: with one, the default is here.
-   */
-  materializeOnThread?: boolean;
-  /** Batches of at least this many records go to the thread (default 32; tests: 1). */
-  threadMinBatch?: number;
   /** Tuning of the background materializer (tests use small batches). */
   batchRecords?: number;
   idleRotateBytes?: number;
@@ -88,17 +80,7 @@ export class MessageJournal {
     await fs.syncDirectory(root);
     const lock: HeldLock = { release: () => rm(path.join(dir, WRITER_LOCK), { force: true }) };
     const logger = options.logger.child({ component: 'journal', journal: name });
-    const here = inProcessBatches(fs, dir, { spool: options.spool, queue: options.queue, logger });
-    const batches =
-      (options.materializeOnThread ?? !options.fs)
-        ? new ThreadBatches({
-            setup: { spoolDir: options.spoolDir, journalDir: dir, logLevel: logger.level, logBindings: logger.bindings() },
-            queue: options.queue,
-            here,
-            logger,
-            ...(options.threadMinBatch !== undefined ? { minBatch: options.threadMinBatch } : {}),
-          })
-        : here;
+    const batches = inProcessBatches(fs, dir, { spool: options.spool, queue: options.queue, logger });
     let writer: JournalWriter<Payload> | null = null;
     const materializer = new Materializer({
       batches,

@@ -158,17 +158,12 @@ export class FileJobQueue implements JobQueue {
     await writeFileDsync(tmp, buffers.length > 1000 ? [Buffer.concat(buffers)] : buffers);
     await rename(tmp, this.batchFile(name));
     await fsyncDirectory(this.dir('ready'));
-    const ids = fresh.map((entry) => entry.queueId);
-    this.noticeReady(ids);
-    return ids;
+    this.noticeNewBatch();
+    return fresh.map((entry) => entry.queueId);
   }
 
-  /**
-   * Jobs now in ready/ that this instance did not write itself (the journal's
-   * materializer thread): a consumer in this process runs them at once
-   * instead of at its next poll.
-   */
-  noticeReady(_ids: readonly string[]): void {
+  /** A consumer in this process (the listener's, by default) runs a batch it just wrote at once, not at its next poll. */
+  private noticeNewBatch(): void {
     if (!this.handler || this.closed || !this.consuming) return;
     void this.scanReady().then(
       () => this.pump(),

@@ -31,7 +31,7 @@ export async function listReadyJobs(spoolDir: string): Promise<ReadyJob[]> {
       }
     }
   }
-  return jobs.sort((a, b) => a.queueId.localeCompare(b.queueId));
+  return jobs.sort((a, b) => (a.queueId < b.queueId ? -1 : a.queueId > b.queueId ? 1 : 0));
 }
 
 /** The jobs in queue/ready once at least `count` are there (the journal materializes in the background), or what is there after 5 s. */

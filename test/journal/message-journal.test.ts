@@ -14,6 +14,8 @@ import { JournaledIntake } from '../../src/journal/journaled-intake.js';
 import { MessageJournal, type MessageJournalOptions } from '../../src/journal/message-journal.js';
 import { scanSegment } from '../../src/journal/scan-segment.js';
 import { journalRoot, segmentName, segmentNumbers } from '../../src/journal/segment-files.js';
+import { FileJobQueue } from '../../src/queue/file-job-queue.js';
+import { FileSpool } from '../../src/spool/file-spool.js';
 import { MessageTooLarge } from '../../src/spool/message-spool.js';
 import { listReadyJobs } from '../helpers/ready-jobs.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
@@ -65,6 +67,38 @@ describe('message journal', () => {
       return last && result.checkpointUpTo === last.offset + last.length ? result : undefined;
     });
     expect(scan.messages).toHaveLength(30);
+  });
+
+  it('a consumer in the listener’s process runs new jobs at once, not at its next poll, reading each message from the batch', async () => {
+    const spoolDir = await tempDir();
+    const spool = new FileSpool(spoolDir);
+    await spool.init();
+    // A queue that would only find new jobs by polling once a minute.
+    const queue = new FileJobQueue({ dir: spoolDir, retry: { maxAttempts: 3, backoffInitialMs: 10, backoffMaxMs: 20 }, logger: testLogger(), pollMs: 60_000 });
+    await queue.init();
+    spool.readBatchedWith((queueId) => queue.bodyLocation(queueId));
+    const read = new Map<string, string>();
+    const allRead = new Promise<void>((resolve) => {
+      queue.process(
+        async (job) => {
+          const chunks: Buffer[] = [];
+          for await (const chunk of await spool.open(job.queueId)) chunks.push(chunk as Buffer);
+          read.set(job.queueId, Buffer.concat(chunks).toString('utf8'));
+          if (read.size === 5) resolve();
+          return { status: 'done', outcomes: [] };
+        },
+        { concurrency: 2 },
+      );
+    });
+    const journal = await MessageJournal.open({ spoolDir, spool, queue, logger: testLogger() });
+    open.push(journal);
+    const ids = Array.from({ length: 5 }, () => newQueueId());
+    await Promise.all(ids.map((queueId, i) => journal.append({ kind: 'inline', queueId, envelope: envelope(), body: [rawMessage(`Noticed ${i}`)] })));
+    // A minute-long poll cannot have found them within the test's timeout: only the notice of the new batch can.
+    await allRead;
+    await queue.close();
+    for (const [i, queueId] of ids.entries()) expect(read.get(queueId)).toContain(`Subject: Noticed ${i}`);
+    expect(await readdir(path.join(spoolDir, 'msg'))).toEqual([]);
   });
 
   it('removes segments once everything in them is materialized, and the whole journal on a clean close', async () => {
@@ -127,11 +161,13 @@ describe('journaled intake', () => {
     ]);
     expect(scan.messages[1]!.bodyLength).toBe(0);
     await until(async () => ((await readyCount(spoolDir)) === 2 ? true : undefined));
-    const [first, second] = await listReadyJobs(spoolDir);
+    const jobs = await listReadyJobs(spoolDir);
+    const first = jobs.find((job) => job.queueId === small)!;
+    const second = jobs.find((job) => job.queueId === large)!;
     // The small one's bytes went into the batch; the large one's stay in msg/, read from there.
-    expect([first!.queueId, first!.batched, second!.queueId, second!.batched]).toEqual([small, true, large, false]);
-    expect((await first!.message()).toString('utf8')).toContain('Subject: Small');
-    expect(await second!.message()).toEqual(largeBody);
+    expect([first.batched, second.batched]).toEqual([true, false]);
+    expect((await first.message()).toString('utf8')).toContain('Subject: Small');
+    expect(await second.message()).toEqual(largeBody);
   });
 
   it('writes a large message arriving in uneven chunks to msg/ byte for byte, across the batched writes and the remainder', async () => {
