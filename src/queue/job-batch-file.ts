@@ -7,7 +7,7 @@
  * journal every new inode also scans past the recently deleted ones).
  *
  * Layout: a fixed preamble that gives the header's length, the header (JSON:
- * the jobs, each with where its message bytes lie in this file), then the
+ * the jobs, each with where its message bytes lie after the header), then the
  * message bytes one after the other. A job whose bytes were stored in the
  * spool directly (a large mail) has no body here.
  */
@@ -25,7 +25,7 @@ const FIRST_READ_BYTES = 64 * 1024;
 export interface BatchedJob {
   queueId: string;
   envelope: Envelope;
-  /** Where the message's bytes lie in the batch file; absent when they are in the spool (msg/). */
+  /** Where the message's bytes lie in the batch file (from its start, as read); absent when they are in the spool (msg/). */
   body?: { offset: number; length: number };
 }
 
@@ -52,22 +52,14 @@ export function isBatchName(name: string): boolean {
 
 /** The buffers of a batch file, to be written in one go. */
 export function encodeBatch(entries: readonly BatchEntry[], enqueuedAt: string): Buffer[] {
-  // Offsets depend on the header's length, which depends on the offsets' digits: grow the room
-  // for the header until it fits (lengths only grow with it), then pad with spaces (valid JSON).
-  let headerBytes = 0;
-  let json = Buffer.alloc(0);
-  for (;;) {
-    json = Buffer.from(JSON.stringify(header(entries, enqueuedAt, PREAMBLE_BYTES + headerBytes)));
-    if (json.length <= headerBytes) break;
-    headerBytes = json.length;
-  }
-  if (json.length < headerBytes) json = Buffer.concat([json, Buffer.alloc(headerBytes - json.length, 0x20)]);
-  const preamble = Buffer.from(`${MAGIC}${String(headerBytes).padStart(16, '0')}\n`, 'latin1');
+  const json = Buffer.from(JSON.stringify(header(entries, enqueuedAt)));
+  const preamble = Buffer.from(`${MAGIC}${String(json.length).padStart(16, '0')}\n`, 'latin1');
   return [preamble, json, ...entries.flatMap((entry) => (entry.body ? [entry.body] : []))];
 }
 
-function header(entries: readonly BatchEntry[], enqueuedAt: string, bodiesStart: number): BatchHeader {
-  let offset = bodiesStart;
+/** Offsets in the file are counted from the end of the header: one pass, whatever the header's length. */
+function header(entries: readonly BatchEntry[], enqueuedAt: string): BatchHeader {
+  let offset = 0;
   const jobs = entries.map((entry): BatchedJob => {
     if (!entry.body) return { queueId: entry.queueId, envelope: entry.envelope };
     const job = { queueId: entry.queueId, envelope: entry.envelope, body: { offset, length: entry.body.length } };
@@ -92,7 +84,11 @@ export async function readBatchHeader(file: string): Promise<BatchHeader> {
       const { bytesRead: read } = await handle.read(json, 0, headerBytes, PREAMBLE_BYTES);
       if (read !== headerBytes) throw new Error(`${file}: header cut off (${read} of ${headerBytes} bytes)`);
     }
-    return JSON.parse(json.toString('utf8')) as BatchHeader;
+    const header = JSON.parse(json.toString('utf8')) as BatchHeader;
+    // Stored from the end of the header; handed out from the start of the file.
+    const bodiesStart = PREAMBLE_BYTES + headerBytes;
+    for (const job of header.jobs) if (job.body) job.body.offset += bodiesStart;
+    return header;
   } finally {
     await handle.close();
   }
