@@ -23,7 +23,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { isQueueId } from '../domain/queue-id.js';
 import { fsyncDirectory, renameDurably, unlinkIfExists, writeFileDsync, writeFileDurably } from '../spool/durable-file.js';
-import { batchName, encodeBatch, isBatchName, readBatchBody, readBatchHeader, type BatchEntry, type BatchHeader, type BatchedJob } from './job-batch-file.js';
+import { BatchUnreadable, batchName, encodeBatch, isBatchName, readBatchBody, readBatchHeader, type BatchEntry, type BatchHeader, type BatchedJob } from './job-batch-file.js';
 import { acquireLock, type HeldLock } from './process-lock.js';
 import {
   backoffDelay,
@@ -44,6 +44,8 @@ const EXPIRY_CHECK_MS = 60_000;
 const READY_WINDOW = 4096;
 /** A batch's log of the jobs that started, beside it in ready/. */
 const STARTED_SUFFIX = '.started';
+/** What a batch that cannot be read is renamed to. */
+const UNREADABLE_SUFFIX = '.unreadable';
 
 const STATES = ['ready', 'active', 'deferred', 'done', 'dead'] as const;
 type State = (typeof STATES)[number];
@@ -417,10 +419,28 @@ export class FileJobQueue implements JobQueue {
       this.loadingBatches.add(name);
       try {
         await this.loadBatch(name);
+      } catch (err) {
+        // One batch that cannot be read must not hold up the ones after it.
+        await this.setAside(name, err);
       } finally {
         this.loadingBatches.delete(name);
       }
     }
+  }
+
+  /**
+   * A batch whose bytes are not a batch is renamed `<name>.unreadable` for an
+   * operator to look at (its jobs do not run); any other failure (a disk
+   * error, a full disk while copying a message out) is tried again at the next poll.
+   */
+  private async setAside(name: string, err: unknown): Promise<void> {
+    if (!(err instanceof BatchUnreadable)) {
+      this.options.logger.error({ err, batch: name }, 'could not take the jobs of a batch; will try again at the next poll');
+      return;
+    }
+    const aside = `${this.batchFile(name)}${UNREADABLE_SUFFIX}`;
+    await rename(this.batchFile(name), aside);
+    this.options.logger.error({ err, batch: name, movedTo: aside }, 'a job batch cannot be read; moved aside, its jobs are not run');
   }
 
   /**

@@ -69,22 +69,32 @@ function header(entries: readonly BatchEntry[], enqueuedAt: string): BatchHeader
   return { enqueuedAt, jobs };
 }
 
-/** Reads a batch file's header; throws ENOENT as fs does when it is gone. */
+/** A batch file whose header cannot be read as one (not a disk error: its bytes are wrong). */
+export class BatchUnreadable extends Error {
+  override readonly name = 'BatchUnreadable';
+}
+
+/** Reads a batch file's header; throws ENOENT as fs does when it is gone, BatchUnreadable when it is not a batch. */
 export async function readBatchHeader(file: string): Promise<BatchHeader> {
   const handle = await open(file, 'r');
   try {
     const first = Buffer.alloc(FIRST_READ_BYTES);
     const { bytesRead } = await handle.read(first, 0, first.length, 0);
     const preamble = first.subarray(0, PREAMBLE_BYTES).toString('latin1');
-    if (bytesRead < PREAMBLE_BYTES || !preamble.startsWith(MAGIC)) throw new Error(`${file} is not a job batch`);
+    if (bytesRead < PREAMBLE_BYTES || !preamble.startsWith(MAGIC)) throw new BatchUnreadable(`${file} is not a job batch`);
     const headerBytes = Number(preamble.slice(MAGIC.length, -1));
     let json = first.subarray(PREAMBLE_BYTES, Math.min(bytesRead, PREAMBLE_BYTES + headerBytes));
     if (json.length < headerBytes) {
       json = Buffer.alloc(headerBytes);
       const { bytesRead: read } = await handle.read(json, 0, headerBytes, PREAMBLE_BYTES);
-      if (read !== headerBytes) throw new Error(`${file}: header cut off (${read} of ${headerBytes} bytes)`);
+      if (read !== headerBytes) throw new BatchUnreadable(`${file}: header cut off (${read} of ${headerBytes} bytes)`);
     }
-    const header = JSON.parse(json.toString('utf8')) as BatchHeader;
+    let header: BatchHeader;
+    try {
+      header = JSON.parse(json.toString('utf8')) as BatchHeader;
+    } catch (err) {
+      throw new BatchUnreadable(`${file}: header is not JSON (${(err as Error).message})`);
+    }
     // Stored from the end of the header; handed out from the start of the file.
     const bodiesStart = PREAMBLE_BYTES + headerBytes;
     for (const job of header.jobs) if (job.body) job.body.offset += bodiesStart;

@@ -20,6 +20,7 @@ import { MessageTooLarge } from '../../src/spool/message-spool.js';
 import { listReadyJobs } from '../helpers/ready-jobs.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 import { testLogger } from '../helpers/test-logger.js';
+import { until } from '../helpers/until.js';
 import { envelope, rawMessage, spoolAndQueue } from './journal-test-support.js';
 
 const tempDir = useTempDirs();
@@ -33,16 +34,6 @@ async function journalIn(spoolDir: string, options: Partial<MessageJournalOption
   const journal = await MessageJournal.open({ spoolDir, spool, queue, logger: testLogger(), ...options });
   open.push(journal);
   return { journal, spool, queue };
-}
-
-async function until<T>(check: () => Promise<T | undefined>, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 const readyCount = (spoolDir: string) => listReadyJobs(spoolDir).then((jobs) => jobs.length);

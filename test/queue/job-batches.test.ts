@@ -17,6 +17,7 @@ import type { JobContext, JobHandler, JobResult } from '../../src/queue/job-queu
 import { FileSpool } from '../../src/spool/file-spool.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 import { testLogger } from '../helpers/test-logger.js';
+import { until } from '../helpers/until.js';
 
 const tempDir = useTempDirs();
 const open: FileJobQueue[] = [];
@@ -66,16 +67,6 @@ async function readAll(spool: FileSpool, queueId: string): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of await spool.open(queueId)) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
-}
-
-async function until<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 const readyDir = (dir: string) => path.join(dir, 'queue', 'ready');
@@ -227,6 +218,30 @@ describe('FileJobQueue with job batches', () => {
     await until(() => (attempts.size === 3 ? true : undefined));
     expect([...attempts.keys()].sort()).toEqual(batch.slice(1).map((entry) => entry.queueId).sort());
     expect([...attempts.values()]).toEqual([1, 1, 1]);
+  });
+
+  it('moves a batch it cannot read aside and still runs the batches after it', async () => {
+    const dir = await tempDir();
+    const { queue } = await spoolAndQueue(dir);
+    // Sorts first: a broken batch ahead of a good one.
+    const broken = `${newQueueId().replace(/^./, '0')}.batch`;
+    await writeFile(path.join(readyDir(dir), broken), 'm2c-job-batch/1 0000000000000012\n{"jobs": [oops');
+    const batch = entries(2);
+    await queue.enqueueBatch(batch, { skipExisting: false });
+    const ran: string[] = [];
+    queue.process(
+      async (job) => {
+        ran.push(job.queueId);
+        return { status: 'done', outcomes: [] };
+      },
+      { concurrency: 1 },
+    );
+    await until(() => (ran.length === 2 ? true : undefined));
+    expect(ran.sort()).toEqual(batch.map((entry) => entry.queueId).sort());
+    expect(await until(async () => {
+      const names = await readdir(readyDir(dir));
+      return names.includes(`${broken}.unreadable`) ? names : undefined;
+    })).not.toContain(broken);
   });
 
   it('shows batched jobs to another process in counts, status and pending ids, and a replay queues none of them twice', async () => {
