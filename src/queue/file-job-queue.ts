@@ -181,15 +181,11 @@ export class FileJobQueue implements JobQueue {
   }
 
   /**
-   * Whether a job with this id is in any state. States are looked at in the
-   * order a job moves through them (ready, active, deferred, dead, done), and a
-   * move writes its destination before removing its source, so a job moving
-   * while we look is still seen in the later state.
+   * Whether a job with this id has a file of its own, in any state. States
+   * are looked at in the order a job moves through them (ready, active,
+   * deferred, dead, done), and a move writes its destination before removing
+   * its source, so a job moving while we look is still seen in the later state.
    */
-  async exists(queueId: string): Promise<boolean> {
-    return (await this.hasJobFile(queueId)) || (await this.batchedIds()).has(queueId);
-  }
-
   private async hasJobFile(queueId: string): Promise<boolean> {
     for (const state of ['ready', 'active', 'deferred', 'dead', 'done'] as const) {
       if (await this.fileExists(this.file(state, queueId))) return true;
