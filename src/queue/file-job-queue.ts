@@ -22,6 +22,7 @@ import { access, mkdir, open, readFile, readdir, rename, type FileHandle } from 
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { isQueueId } from '../domain/queue-id.js';
+import type { BatchedBody } from '../spool/file-spool.js';
 import { fsyncDirectory, renameDurably, unlinkIfExists, writeFileDsync, writeFileDurably } from '../spool/durable-file.js';
 import { BatchUnreadable, batchName, encodeBatch, isBatchName, readBatchBody, readBatchHeader, type BatchEntry, type BatchHeader, type BatchedJob } from './job-batch-file.js';
 import { acquireLock, type HeldLock } from './process-lock.js';
@@ -70,13 +71,6 @@ interface LoadedBatch {
 
 /** Where a job being run came from: its own file in active/, or a batch. */
 type JobSource = { kind: 'file' } | { kind: 'batch'; batch: LoadedBatch };
-
-/** Where the bytes of a message kept in a batch lie. */
-export interface BatchedBody {
-  file: string;
-  offset: number;
-  length: number;
-}
 
 export interface FileJobQueueOptions {
   /** Spool root; the queue lives in `<dir>/queue`. */

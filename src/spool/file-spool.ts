@@ -39,8 +39,14 @@ const READ_CHUNK_BYTES = 16 * 1024;
  */
 const WRITE_BATCH_BYTES = 256 * 1024;
 
-/** Where a message kept in a job batch lies (file-job-queue.ts). */
-export type BatchedBodyLocator = (queueId: string) => { file: string; offset: number; length: number } | null;
+/** Where the bytes of a message kept in a job batch lie (file-job-queue.ts). */
+export interface BatchedBody {
+  file: string;
+  offset: number;
+  length: number;
+}
+
+export type BatchedBodyLocator = (queueId: string) => BatchedBody | null;
 
 export class FileSpool implements MessageSpool {
   private locateBatched: BatchedBodyLocator = () => null;
