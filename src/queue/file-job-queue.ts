@@ -60,13 +60,18 @@ interface DoneRecord extends JobState {
   outcomes: unknown[];
 }
 
-/** A batch file this consumer has read: its jobs that have no file of their own yet. */
+/** A batch file this consumer has read. */
 interface LoadedBatch {
   name: string;
   header: BatchHeader;
+  /** Its jobs that have no file of their own yet: when none is left, the batch goes. */
   jobs: Map<string, BatchedJob>;
-  pending: Set<string>;
   startedLog: Promise<FileHandle> | null;
+}
+
+/** A batched job as the queue's other states hold it: not tried yet. */
+function batchedJobState(entry: BatchedJob, header: BatchHeader): JobState {
+  return { queueId: entry.queueId, envelope: entry.envelope, attempts: 0, enqueuedAt: header.enqueuedAt, history: [] };
 }
 
 /** Where a job being run came from: its own file in active/, or a batch. */
@@ -251,8 +256,7 @@ export class FileJobQueue implements JobQueue {
     for (const batch of await this.batchesOnDisk()) {
       const entry = batch.header.jobs.find((job) => job.queueId === queueId);
       if (!entry) continue;
-      const job: JobState = { queueId, envelope: entry.envelope, attempts: 0, enqueuedAt: batch.header.enqueuedAt, history: [] };
-      return { state: batch.started.has(queueId) ? 'active' : 'ready', job };
+      return { state: batch.started.has(queueId) ? 'active' : 'ready', job: batchedJobState(entry, batch.header) };
     }
     return null;
   }
@@ -315,9 +319,7 @@ export class FileJobQueue implements JobQueue {
 
   /** Every id named in a batch file, whether or not it has a job file of its own by now. */
   private async batchedIds(): Promise<Set<string>> {
-    const ids = new Set<string>();
-    for (const name of await this.listBatches()) for (const job of (await this.readBatch(name))?.jobs ?? []) ids.add(job.queueId);
-    return ids;
+    return new Set((await this.batchesOnDisk()).flatMap((batch) => batch.header.jobs.map((job) => job.queueId)));
   }
 
   /**
@@ -362,17 +364,27 @@ export class FileJobQueue implements JobQueue {
       }
       const job = await this.read<JobState>('active', id);
       if (!job) continue;
-      const attempt = job.attempts + 1;
-      const note = { at: new Date().toISOString(), attempt, error: 'interrupted: the process stopped while delivering' };
-      const interrupted: JobState = { ...job, attempts: attempt, history: [...job.history, note] };
-      this.options.logger.warn({ queueId: id, attempt }, 'recovering a job interrupted by a restart');
-      if (attempt >= this.options.retry.maxAttempts) {
-        await this.finish({ kind: 'file' }, interrupted, 'dead', { reason: `gave up after ${attempt} interrupted attempts`, outcomes: [] });
-      } else {
-        await this.write('ready', interrupted);
-        await unlinkIfExists(this.file('active', id));
-      }
+      await this.requeueInterrupted(job);
+      await unlinkIfExists(this.file('active', id));
     }
+  }
+
+  /**
+   * A job a crash cut off while it ran (from active/, or started in a batch):
+   * the attempt counts, so that a message that crashes the worker ends as a
+   * dead letter; otherwise it is ready again, as a job file of its own.
+   */
+  private async requeueInterrupted(job: JobState): Promise<void> {
+    const attempt = job.attempts + 1;
+    const at = new Date().toISOString();
+    const interrupted: JobState = { ...job, attempts: attempt, history: [...job.history, { at, attempt, error: 'interrupted: the process stopped while delivering' }] };
+    this.options.logger.warn({ queueId: job.queueId, attempt }, 'recovering a job interrupted by a restart');
+    if (attempt >= this.options.retry.maxAttempts) {
+      await this.write('dead', { ...interrupted, deadAt: at, reason: `gave up after ${attempt} interrupted attempts`, outcomes: [] });
+      return;
+    }
+    await this.write('ready', interrupted);
+    this.addReady(job.queueId);
   }
 
   private async tick(): Promise<void> {
@@ -443,7 +455,7 @@ export class FileJobQueue implements JobQueue {
     const header = await this.readBatch(name);
     if (!header) return;
     const started = await this.readStarted(name);
-    const batch: LoadedBatch = { name, header, jobs: new Map(), pending: new Set(), startedLog: null };
+    const batch: LoadedBatch = { name, header, jobs: new Map(), startedLog: null };
     for (const job of header.jobs) {
       if (await this.hasJobFile(job.queueId)) continue;
       if (started.has(job.queueId)) {
@@ -451,31 +463,22 @@ export class FileJobQueue implements JobQueue {
         continue;
       }
       batch.jobs.set(job.queueId, job);
-      batch.pending.add(job.queueId);
     }
-    if (!batch.pending.size) {
+    if (!batch.jobs.size) {
       await this.removeBatch(name);
       return;
     }
     this.batches.set(name, batch);
-    for (const id of batch.pending) {
+    for (const id of batch.jobs.keys()) {
       this.batchOf.set(id, batch);
       this.addReady(id);
     }
   }
 
+  /** Its message goes to the spool first: the batch file goes once no job is left in it. */
   private async recoverInterruptedBatched(name: string, header: BatchHeader, entry: BatchedJob): Promise<void> {
-    const { queueId } = entry;
-    if (entry.body) await this.keepMessage(queueId, await readBatchBody(this.batchFile(name), entry.body));
-    const note = { at: new Date().toISOString(), attempt: 1, error: 'interrupted: the process stopped while delivering' };
-    const job: JobState = { queueId, envelope: entry.envelope, attempts: 1, enqueuedAt: header.enqueuedAt, history: [note] };
-    this.options.logger.warn({ queueId, attempt: 1 }, 'recovering a job interrupted by a restart');
-    if (1 >= this.options.retry.maxAttempts) {
-      await this.write('dead', { ...job, deadAt: note.at, reason: 'gave up after 1 interrupted attempt', outcomes: [] });
-      return;
-    }
-    await this.write('ready', job);
-    this.addReady(queueId);
+    if (entry.body) await this.keepMessage(entry.queueId, await readBatchBody(this.batchFile(name), entry.body));
+    await this.requeueInterrupted(batchedJobState(entry, header));
   }
 
   private async keepMessage(queueId: string, body: Buffer): Promise<void> {
@@ -494,9 +497,9 @@ export class FileJobQueue implements JobQueue {
 
   /** A batched job has its final state or a job file of its own: once none is left, the batch goes. */
   private async settle(batch: LoadedBatch, queueId: string): Promise<void> {
-    batch.pending.delete(queueId);
+    batch.jobs.delete(queueId);
     this.batchOf.delete(queueId);
-    if (batch.pending.size) return;
+    if (batch.jobs.size) return;
     this.batches.delete(batch.name);
     await (await batch.startedLog?.catch(() => null))?.close().catch(() => undefined);
     await this.removeBatch(batch.name);
@@ -570,9 +573,8 @@ export class FileJobQueue implements JobQueue {
   private async runOne(id: string): Promise<void> {
     const batch = this.batchOf.get(id);
     if (batch) {
-      const entry = batch.jobs.get(id)!;
       await this.noteStarted(batch, id);
-      await this.attempt({ queueId: id, envelope: entry.envelope, attempts: 0, enqueuedAt: batch.header.enqueuedAt, history: [] }, { kind: 'batch', batch });
+      await this.attempt(batchedJobState(batch.jobs.get(id)!, batch.header), { kind: 'batch', batch });
       return;
     }
     try {
