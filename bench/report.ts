@@ -173,7 +173,7 @@ export function renderReport(results: BenchResults): string {
     });
     out.push(
       '5. Peak RSS of the gateway for one mail with one large attachment — `serve` as a child process; peak = VmHWM; phases sampled every 20 ms',
-      '   (heap = V8 heapUsed, buf = Buffer memory not yet collected). tsx = `node --import tsx src/cli.ts`; compiled = tsc output, as `npm run build` / Docker run it.',
+      '   (heap = V8 heapUsed, buf = Buffer memory not yet collected). source = `npm run gateway` (bin/run-source.js: src/ transpiled by esbuild, no loader thread); compiled = tsc output, as `npm run build` / Docker run it.',
       '',
       renderTable(['runtime', 'mail', 'attachment', 'idle RSS', 'receiving (max)', 'delivering (max)', 'peak RSS', 'outcome', 'target', 'verdict'], rows),
       '',

@@ -2,9 +2,10 @@
  * Peak memory of the gateway for one large mail: `mail2confluence serve` as
  * a child process, one mail with one large attachment sent to it, delivered to
  * the simulator (in this process); the child's VmHWM from /proc is its peak
- * resident memory. The child runs either from source through tsx or compiled
- * (`tsc -p tsconfig.build.json`, as `npm run build` and the Docker image run
- * it): tsx's loader thread adds 20–30 MB at idle. bench/memory-probe.ts, preloaded,
+ * resident memory. The child runs either compiled (`tsc -p
+ * tsconfig.build.json`, as `npm run build` and the Docker image run it) or
+ * from source as `npm run gateway` runs it (bin/run-source.js: transpiled by
+ * esbuild, no loader in the process). bench/memory-probe.ts, preloaded,
  * records heap and Buffer memory over time, to tell receiving from delivering.
  */
 import { execFile, spawn } from 'node:child_process';
@@ -14,6 +15,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { transform } from 'esbuild';
 import { parse, stringify } from 'yaml';
 import { startSimulator, type SimSeed } from '../simulator/start-simulator.js';
 import { GATEWAY_NODE_FLAGS } from '../src/node-flags.js';
@@ -28,7 +30,7 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, '..');
 const RCPT = 'bench@demo.local';
 
-export type Runtime = 'tsx' | 'compiled';
+export type Runtime = 'source' | 'compiled';
 
 /** Highest values of process.memoryUsage() within one phase, bytes. */
 export interface MemoryPeaks {
@@ -113,6 +115,14 @@ export async function buildGateway(workDir: string): Promise<void> {
   await run(process.execPath, [path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(HERE, 'tsconfig.gateway-build.json'), '--outDir', buildDir(workDir)], { cwd: REPO });
 }
 
+/** bench/memory-probe.ts as an ES module in `dir`, for the source run (which has no build). */
+async function transpiledProbe(dir: string): Promise<string> {
+  const file = path.join(dir, 'memory-probe.mjs');
+  const { code } = await transform(await readFile(path.join(HERE, 'memory-probe.ts'), 'utf8'), { loader: 'ts', format: 'esm' });
+  await writeFile(file, code);
+  return file;
+}
+
 export async function measurePeakRss(workDir: string, label: string, mailBytes: number, runtime: Runtime): Promise<RssResult> {
   const dir = path.resolve(workDir, `rss-${runtime}-${mailBytes}`); // absolute: the config file resolves relative paths against itself
   await rm(dir, { recursive: true, force: true });
@@ -140,12 +150,11 @@ export async function measurePeakRss(workDir: string, label: string, mailBytes: 
   const logFile = path.join(dir, 'gateway.log');
   const memoryFile = path.join(dir, 'memory.jsonl');
   const log = openSync(logFile, 'a');
-  const probe = ['--import', pathToFileURL(path.join(HERE, 'memory-probe.ts')).href];
+  // The probe as JavaScript either way: loading it through tsx would bring tsx's loader thread into the measured process.
   const args =
-    runtime === 'tsx'
-      ? ['--import', 'tsx', ...probe, path.join(REPO, 'src', 'cli.ts')]
-      : // The compiled probe: loading tsx just for it would bring its loader thread back.
-        ['--import', pathToFileURL(path.join(buildDir(workDir), 'bench', 'memory-probe.js')).href, path.join(buildDir(workDir), 'src', 'cli.js')];
+    runtime === 'source'
+      ? ['--import', pathToFileURL(await transpiledProbe(dir)).href, path.join(REPO, 'bin', 'run-source.js')]
+      : ['--import', pathToFileURL(path.join(buildDir(workDir), 'bench', 'memory-probe.js')).href, path.join(buildDir(workDir), 'src', 'cli.js')];
   // The flags every launcher of the gateway passes (bin/, Dockerfile, npm scripts).
   const child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, ...args, 'serve', '--config', configFile], {
     cwd: REPO,

@@ -31,9 +31,9 @@ export interface GatewayProcess {
   exited: Promise<number | null>;
 }
 
-/** `mail2confluence serve` as a real child process (run through tsx with the gateway's Node flags, as `npm run gateway` does). */
+/** `mail2confluence serve` as a real child process, run from source with the gateway's Node flags as `npm run gateway` does. */
 export function spawnGateway(configFile: string, args: string[] = []): GatewayProcess {
-  const child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, '--import', 'tsx', path.join(REPO, 'src/cli.ts'), 'serve', '--config', configFile, ...args], {
+  const child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, path.join(REPO, 'bin/run-source.js'), 'serve', '--config', configFile, ...args], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

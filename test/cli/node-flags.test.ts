@@ -15,6 +15,7 @@ const flags = GATEWAY_NODE_FLAGS.join(' ');
 describe('the gateway runs with the same Node flags however it is started', () => {
   it('bin/mail2confluence.js (npx mail2confluence, an installed bin)', () => {
     expect(read('bin/mail2confluence.js').split('\n')[0]).toBe(`#!/usr/bin/env -S node ${flags}`);
+    expect(read('bin/run-source.js').split('\n')[0]).toBe(`#!/usr/bin/env -S node ${flags}`);
   });
 
   it('the Docker image', () => {
@@ -23,7 +24,7 @@ describe('the gateway runs with the same Node flags however it is started', () =
 
   it('npm run gateway and npm run demo', () => {
     const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
-    expect(scripts.gateway).toBe(`node ${flags} --import tsx src/cli.ts`);
+    expect(scripts.gateway).toBe(`node ${flags} bin/run-source.js`);
     expect(scripts.demo).toBe(`node ${flags} --import tsx scripts/demo.ts`);
   });
 });
