@@ -29,7 +29,7 @@ export interface ProbeRow {
   cpuMsPerMail: number;
 }
 
-async function timed(count: number, concurrency: number, one: () => Promise<void>): Promise<{ rate: number; wallMs: number; cpuMs: number }> {
+async function timed(count: number, concurrency: number, one: () => Promise<unknown>): Promise<{ rate: number; wallMs: number; cpuMs: number }> {
   let left = count;
   const cpuBefore = ownCpuSeconds();
   const started = performance.now();

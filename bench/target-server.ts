@@ -1,7 +1,8 @@
 /**
  * A server under measurement, run as its own process so that it has a core to
  * itself while the load generator uses the other:
- *   node --import tsx bench/target-server.ts sink|durable-sink|gateway <dir> <maxMessageBytes>
+ *   node <transpiled>/bench/target-server.js sink|durable-sink|gateway <dir> <maxMessageBytes>
+ * (target-process.ts transpiles it with the gateway and starts it)
  * `gateway` is the real listener with its embedded spool and queue and no
  * worker; `sink` is a bare smtp-server that drains the data and answers 250;
  * `durable-sink` is that sink storing each message durably first (durable-sink.ts).
@@ -12,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { configSchema } from '../src/config/schema.js';
 import { startGateway } from '../src/main.js';
-import { createLogger } from '../src/observability/logger.js';
+import { createLogger, logDestination } from '../src/observability/logger.js';
 import { DurableFloorStore } from './durable-sink.js';
 import { BENCH_RCPT } from './raw-mail.js';
 
@@ -59,8 +60,9 @@ async function startListenerOnly(dir: string, maxMessageBytes: number): Promise<
     bounces: { enabled: false },
     links: { secret: 'bench-secret-bench-secret-bench-secret-0' },
   });
-  // Production logging (info, JSON lines on stdout, which the parent sends to a file): it is part of the cost.
-  const gateway = await startGateway(config, { roles: ['smtp'], logger: createLogger('info'), version: 'bench' });
+  // Production logging, as `serve` sets it up (info, JSON lines on stdout, which the parent sends to a file): it is part of the cost.
+  const logger = createLogger(config.log.level, logDestination(config.log.bufferBytes));
+  const gateway = await startGateway(config, { roles: ['smtp'], logger, version: 'bench' });
   return { port: gateway.smtp!.address.port, close: () => gateway.close() };
 }
 

@@ -10,7 +10,8 @@ import { ConfigError, loadConfig } from './config/load-config.js';
 import { showConfig } from './config/show-config.js';
 import { openBackend, type GatewayBackend } from './backend/backend.js';
 import { ROLES, startGateway, type Role } from './main.js';
-import { createLogger } from './observability/logger.js';
+import type { Logger } from 'pino';
+import { createLogger, logDestination } from './observability/logger.js';
 
 /** package.json is one level up from src/cli.ts and two from the compiled dist/src/cli.js. */
 function packageVersion(): string {
@@ -22,6 +23,19 @@ function packageVersion(): string {
 }
 
 const version = packageVersion();
+
+/**
+ * Exits once the log's buffered and in-flight lines are written (logDestination): pino's
+ * exit hook writes what is buffered, but a write already handed to libuv's threads may
+ * not have run yet. A second at most, for a standard output nobody reads.
+ */
+function exitAfterLogs(logger: Logger, code: number): void {
+  const timer = setTimeout(() => process.exit(code), 1_000);
+  logger.flush(() => {
+    clearTimeout(timer);
+    process.exit(code);
+  });
+}
 
 function parseRoles(value: string): Role[] {
   const roles = value.split(',').map((role) => role.trim());
@@ -52,14 +66,14 @@ program
   .option('-r, --role <roles>', `comma-separated roles: ${ROLES.join(', ')}`, parseRoles)
   .action(async (options: { config: string; role?: Role[] }) => {
     const { config } = load(options.config);
-    const logger = createLogger(config.log.level);
+    const logger = createLogger(config.log.level, logDestination(config.log.bufferBytes));
     let gateway: Awaited<ReturnType<typeof startGateway>>;
     try {
       gateway = await startGateway(config, { roles: options.role ?? ROLES, logger, version });
     } catch (err) {
       // E.g. a second worker on an embedded spool (LockHeld), Redis unreachable, a port in use.
       logger.fatal({ err }, `cannot start: ${(err as Error).message}`);
-      process.exit(1);
+      return exitAfterLogs(logger, 1);
     }
     let stopping = false;
     const stop = (signal: string) => {
@@ -67,10 +81,10 @@ program
       stopping = true;
       logger.info({ signal }, 'stopping: no new mail accepted, running deliveries finish');
       gateway.close().then(
-        () => process.exit(0),
+        () => exitAfterLogs(logger, 0),
         (err: unknown) => {
           logger.error({ err }, 'error while stopping');
-          process.exit(1);
+          exitAfterLogs(logger, 1);
         },
       );
     };

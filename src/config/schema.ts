@@ -364,6 +364,8 @@ const linkingSchema = z
 const logSchema = z
   .strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Lines gather up to this many bytes (or 100 ms) before one write; 0 writes each line synchronously (src/observability/logger.ts). */
+    bufferBytes: z.number().int().min(0).max(8192).default(4096),
   })
   .prefault({});
 

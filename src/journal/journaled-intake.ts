@@ -28,17 +28,20 @@ export class JournaledIntake implements MessageIntake {
     let file: SpoolFileWriter | null = null;
     let size: number;
     try {
-      size = await copyWithinLimit(source, options, async (chunk) => {
+      size = await copyWithinLimit(source, options, (chunk) => {
         if (file) return file.write(chunk);
         if (buffered + chunk.length <= this.inlineMaxBytes) {
+          // Held in memory, nothing to wait for: no promise for the common, small mail.
           chunks.push(chunk);
           buffered += chunk.length;
           return;
         }
         // Too big for the journal: from here on straight to disk, starting with what was held.
-        file = await this.spool.createWriter(queueId);
-        for (const held of chunks.splice(0)) await file.write(held);
-        await file.write(chunk);
+        return this.spool.createWriter(queueId).then(async (writer) => {
+          file = writer;
+          for (const held of chunks.splice(0)) await writer.write(held);
+          await writer.write(chunk);
+        });
       });
       // A narrowing TypeScript cannot see through the callback above.
       const spooled = file as SpoolFileWriter | null;

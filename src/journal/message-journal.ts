@@ -17,7 +17,7 @@ import type { FileJobQueue } from '../queue/file-job-queue.js';
 import type { FileSpool } from '../spool/file-spool.js';
 import { nodeJournalFs, type JournalFs } from './journal-fs.js';
 import { HEADER_BYTES, RecordKind, encodeRecord } from './journal-record.js';
-import { JournalWriter, type WriterStats } from './journal-writer.js';
+import { JournalWriter, type RecordPosition, type WriterStats } from './journal-writer.js';
 import type { JournaledMessage } from './journaled-message.js';
 import { inProcessBatches, type BatchMaterializer } from './batch-materializer.js';
 import { Materializer, type MaterializerStats } from './materializer.js';
@@ -113,11 +113,17 @@ export class MessageJournal {
    * Appends the message's record; resolves once an fdatasync covering it has
    * returned — from then on a crash cannot lose it, and the 250 may go out.
    */
-  async append(entry: JournalEntry): Promise<void> {
-    await this.materializer.waitForRoom(this.options.maxBacklogBytes ?? 256 * 1024 * 1024);
+  append(entry: JournalEntry): Promise<RecordPosition> {
+    const maxBacklog = this.options.maxBacklogBytes ?? 256 * 1024 * 1024;
+    // Waits only when the backlog is full: an await on every append was a share of what each mail allocated.
+    if (this.materializer.backlogBytes > maxBacklog) return this.materializer.waitForRoom(maxBacklog).then(() => this.appendNow(entry));
+    return this.appendNow(entry);
+  }
+
+  private appendNow(entry: JournalEntry): Promise<RecordPosition> {
     const buffers = encodeRecord(entry.kind === 'inline' ? RecordKind.inline : RecordKind.spooled, { queueId: entry.queueId, envelope: entry.envelope }, entry.body);
     const payload: Payload = { kind: entry.kind, queueId: entry.queueId, envelope: entry.envelope, metaLength: buffers[1]!.length, bodyLength: entry.kind === 'inline' ? sum(entry.body) : 0 };
-    await this.writer.append(buffers, { sync: true, payload });
+    return this.writer.append(buffers, { sync: true, payload });
   }
 
   stats(): { writer: WriterStats; materializer: MaterializerStats; backlogBytes: number } {
