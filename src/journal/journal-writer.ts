@@ -7,26 +7,23 @@
  * after the one before it and only the tail can be torn by a crash.
  *
  * Segments after the first are written over blocks that already exist — a
- * zero-filled file, or a segment the materializer is done with — so that an
- * fdatasync flushes only data, not the file-system journal entry that growing
- * a file needs (about half the cost per fdatasync on the disks measured). The
- * next segment is prepared in the background once the active one is in use.
+ * file zero-filled to the segment size, or a segment the materializer is done
+ * with — so that a durable write flushes only data, not the file-system
+ * metadata that growing a file needs: 0.15 against 0.22–0.32 ms per 16 KB
+ * O_DSYNC write on the machine measured (a thousand writes, three runs). The
+ * next segment is prepared in the background once the active one is in use,
+ * and up to {@link MAX_REUSABLE} finished segments are kept to be written over
+ * again, so that under steady load the journal turns over the same files.
  */
 import path from 'node:path';
 import type { JournalFileHandle, JournalFs } from './journal-fs.js';
 import { stampRecord } from './journal-record.js';
 import { segmentName } from './segment-files.js';
 
-/** Zeros written at a time when a new segment is prepared. */
-const ZERO_CHUNK = Buffer.alloc(1024 * 1024);
 /** Once the active segment holds this much, the next one is prepared: a writer that saw a few mails only never zero-fills. */
 const PREPARE_AFTER_BYTES = 64 * 1024;
-/**
- * How much of a new segment is zero-filled: what is written before the next
- * idle rotation (4 MiB) and more; past it, writes grow the file as usual. A
- * reused segment brings all the blocks it ever had.
- */
-const ZERO_FILL_BYTES = 8 * 1024 * 1024;
+/** Finished segments kept for reuse (the rest are removed): a burst's worth, at the default 8 MiB each. */
+export const MAX_REUSABLE = 4;
 
 interface Segment {
   segment: number;
@@ -95,8 +92,8 @@ export class JournalWriter<T> {
   private size = 0;
   /** The next segment, prepared in the background. */
   private spare: Promise<Segment | null> | null = null;
-  /** Materialized segments whose files may be reused; at most one is kept. */
-  private reusable: number | null = null;
+  /** Materialized segments whose files may be reused, oldest first; at most {@link MAX_REUSABLE}. */
+  private readonly reusable: number[] = [];
 
   private constructor(
     private readonly options: JournalWriterOptions<T>,
@@ -144,12 +141,12 @@ export class JournalWriter<T> {
   }
 
   /**
-   * A sealed segment whose records are all materialized: its file becomes the
-   * next spare segment (or is removed when one is kept already).
+   * A sealed segment whose records are all materialized: its file becomes a
+   * later spare segment (or is removed when enough are kept already).
    */
   async retire(segment: number): Promise<void> {
-    if (this.reusable === null && !this.closed) {
-      this.reusable = segment;
+    if (this.reusable.length < MAX_REUSABLE && !this.closed) {
+      this.reusable.push(segment);
       return;
     }
     await this.options.fs.remove(this.file(segment));
@@ -257,19 +254,14 @@ export class JournalWriter<T> {
   /**
    * The next segment over existing blocks: a retired segment's file renamed
    * (its old records carry another segment number, so replay stops at them),
-   * or else a new file filled with zeros. Its name is durable before use.
+   * or else a new file of the segment's size in zeros. Its name is durable before use.
    */
   private async prepareSpare(): Promise<Segment | null> {
     try {
       const reused = await this.reuse();
       if (reused) return reused;
       const segment = this.segment + 1;
-      const handle = await this.options.fs.create(this.file(segment));
-      const fill = Math.min(this.options.segmentBytes, ZERO_FILL_BYTES);
-      for (let offset = 0; offset < fill; offset += ZERO_CHUNK.length) {
-        await handle.writev([ZERO_CHUNK.subarray(0, Math.min(ZERO_CHUNK.length, fill - offset))], offset);
-      }
-      await handle.datasync();
+      const handle = await this.options.fs.createZeroed(this.file(segment), this.options.segmentBytes);
       await this.options.fs.syncDirectory(this.options.dir);
       this.stats.segmentsPrepared++;
       return { segment, handle };
@@ -280,9 +272,8 @@ export class JournalWriter<T> {
   }
 
   private async reuse(): Promise<Segment | null> {
-    const old = this.reusable;
-    if (old === null) return null;
-    this.reusable = null;
+    const old = this.reusable.shift();
+    if (old === undefined) return null;
     const segment = this.segment + 1;
     await this.options.fs.rename(this.file(old), this.file(segment));
     await this.options.fs.syncDirectory(this.options.dir);

@@ -29,7 +29,7 @@ export interface MessageJournalOptions {
   queue: FileJobQueue;
   logger: Logger;
   fs?: JournalFs;
-  /** A segment is sealed past this size (default 32 MiB); the next one is prepared (zero-filled or reused) while it fills. */
+  /** A segment is sealed past this size (default 8 MiB); the next one is prepared (zero-filled to this size, or reused) while it fills. */
   segmentBytes?: number;
   /** Accepts wait while this much journal is not materialized yet (default 256 MiB). */
   maxBacklogBytes?: number;
@@ -100,7 +100,7 @@ export class MessageJournal {
     writer = await JournalWriter.create<Payload>({
       dir,
       fs,
-      segmentBytes: options.segmentBytes ?? 32 * 1024 * 1024,
+      segmentBytes: options.segmentBytes ?? 8 * 1024 * 1024,
       onDurable: (payload, position) => materializer.add(toMessage(payload, position.segment, position.offset, position.length)),
       onSealed: (segment) => materializer.segmentSealed(segment),
       onPrepareFailed: (err) => logger.warn({ err }, 'could not prepare the next journal segment; a plain new file will do'),

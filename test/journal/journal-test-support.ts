@@ -47,6 +47,10 @@ export function countingFs(base: JournalFs = nodeJournalFs): CountingFs {
       counts.create++;
       return wrap(await base.create(file));
     },
+    createZeroed: async (file, bytes) => {
+      counts.create++;
+      return wrap(await base.createZeroed(file, bytes));
+    },
     openForWriting: async (file) => wrap(await base.openForWriting(file)),
     holdSyncs: () => {
       held ??= [];

@@ -3,11 +3,11 @@
  * concurrent appends share one, an append resolves only after the fdatasync
  * that covers it, and a failed sync costs only the group it hit.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RecordKind, encodeRecord } from '../../src/journal/journal-record.js';
-import { JournalWriter, type RecordPosition } from '../../src/journal/journal-writer.js';
+import { JournalWriter, MAX_REUSABLE, type RecordPosition } from '../../src/journal/journal-writer.js';
 import { nodeJournalFs } from '../../src/journal/journal-fs.js';
 import { scanSegment } from '../../src/journal/scan-segment.js';
 import { segmentName } from '../../src/journal/segment-files.js';
@@ -137,9 +137,10 @@ describe('journal writer: group commit', () => {
     };
     let position = await append();
     while (position.segment === 1) position = await append();
-    // Segment 2 was prepared while 1 filled: zero-filled to the segment size before its first record.
+    // Segment 2 was prepared while 1 filled: zero-filled to the whole segment size before its first record.
     expect(journal.stats.segmentsPrepared).toBe(1);
     expect(fs.counts.create).toBe(2);
+    expect((await stat(path.join(dir, segmentName(2)))).size).toBe(4_000);
     await journal.retire(1); // everything in segment 1 is materialized: its file is the next spare
     while (position.segment === 2) position = await append();
     expect(position.segment).toBe(3);
@@ -152,5 +153,23 @@ describe('journal writer: group commit', () => {
     expect(scan.tornBytes).toBe(0);
     expect(scan.messages.map((record) => record.queueId)).toEqual(ids.slice(ids.length - scan.messages.length));
     expect(scan.messages[0]!.offset).toBe(0);
+  });
+
+  it(`keeps up to ${MAX_REUSABLE} finished segments to write over again, and removes the rest`, async () => {
+    const fs = countingFs();
+    const { writer: journal, dir } = await writer(fs, 4_000);
+    let position = await journal.append(message(), { sync: true, payload: 'x' });
+    const sealedCount = MAX_REUSABLE + 2;
+    while (position.segment <= sealedCount) position = await journal.append(message(), { sync: true, payload: 'x' });
+    for (let segment = 1; segment <= sealedCount; segment++) await journal.retire(segment);
+    const kept = (await readdir(dir)).filter((name) => [...Array(sealedCount).keys()].some((index) => name === segmentName(index + 1)));
+    expect(kept.sort()).toEqual([...Array(MAX_REUSABLE).keys()].map((index) => segmentName(index + 1)).sort());
+    // The next segments are those files, renamed: no new file is made while one is kept.
+    const created = fs.counts.create;
+    const at = position.segment;
+    while (position.segment < at + MAX_REUSABLE) position = await journal.append(message(), { sync: true, payload: 'x' });
+    expect(fs.counts.create).toBeLessThanOrEqual(created + 1); // at most the spare prepared before the retirements
+    for (let segment = 1; segment <= MAX_REUSABLE; segment++) expect((await readdir(dir)).includes(segmentName(segment))).toBe(false);
+    await journal.close();
   });
 });

@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { newQueueId } from '../../src/domain/queue-id.js';
 import { nodeJournalFs } from '../../src/journal/journal-fs.js';
 import { JournaledIntake } from '../../src/journal/journaled-intake.js';
+import { MAX_REUSABLE } from '../../src/journal/journal-writer.js';
 import { MessageJournal, type MessageJournalOptions } from '../../src/journal/message-journal.js';
 import { scanSegment } from '../../src/journal/scan-segment.js';
 import { journalRoot, segmentName, segmentNumbers } from '../../src/journal/segment-files.js';
@@ -99,12 +100,12 @@ describe('message journal', () => {
     await until(async () => ((await readyCount(spoolDir)) === 12 ? true : undefined));
     await until(async () => (journal.stats().materializer.segmentsRemoved > 0 ? true : undefined));
     // Retirement runs in the background, a segment at a time: wait for it to settle (under CI load it lags), then
-    // at most the active segment, a prepared spare and one retired file kept for reuse are left.
+    // at most the active segment, a prepared spare and the retired files kept for reuse are left.
     const left = await until(async () => {
       const segments = segmentNumbers(await readdir(journal.dir));
-      return segments.length <= 3 ? segments : undefined;
+      return segments.length <= 2 + MAX_REUSABLE ? segments : undefined;
     });
-    expect(left.length).toBeLessThanOrEqual(3);
+    expect(left.length).toBeLessThanOrEqual(2 + MAX_REUSABLE);
     await journal.close();
     open.splice(0);
     expect(await readdir(journalRoot(spoolDir))).toEqual([]);
