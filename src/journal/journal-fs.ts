@@ -78,9 +78,13 @@ export const nodeJournalFs: JournalFs = {
         await writevAll(filling, [ZERO_CHUNK.subarray(0, Math.min(ZERO_CHUNK.length, bytes - offset))], offset);
       }
       await filling.datasync();
-    } finally {
-      await filling.close();
+    } catch (err) {
+      // A half-filled file under the segment's name would stop the writer's fallback (a plain new file) from taking it.
+      await filling.close().catch(() => undefined);
+      await rm(file, { force: true });
+      throw err;
     }
+    await filling.close();
     return wrap(await open(file, constants.O_RDWR | constants.O_DSYNC), true);
   },
   openForWriting: async (file) => wrap(await open(file, constants.O_RDWR | constants.O_DSYNC), true),
