@@ -200,7 +200,8 @@ export class JournalWriter<T> {
     const start = this.size;
     for (const pending of group) stampRecord(pending.buffers, this.segment);
     try {
-      const buffers = group.flatMap((pending) => pending.buffers);
+      const buffers: Buffer[] = [];
+      for (const pending of group) for (const buffer of pending.buffers) buffers.push(buffer);
       const sync = group.some((pending) => pending.sync);
       await (sync ? this.handle.writevDurable(buffers, start) : this.handle.writev(buffers, start));
       this.stats.writes++;

@@ -11,7 +11,7 @@ import type { Readable } from 'node:stream';
 import type { Envelope } from '../domain/envelope.js';
 import { copyWithinLimit } from '../spool/bounded-copy.js';
 import type { FileSpool, SpoolFileWriter } from '../spool/file-spool.js';
-import { IntakeFailed, type ArrivingEnvelope, type MessageIntake } from '../spool/message-intake.js';
+import { IntakeFailed, queuedEnvelope, type ArrivingEnvelope, type MessageIntake } from '../spool/message-intake.js';
 import { MessageTooLarge, type StoreOptions } from '../spool/message-spool.js';
 import type { MessageJournal } from './message-journal.js';
 
@@ -51,7 +51,7 @@ export class JournaledIntake implements MessageIntake {
       if (err instanceof MessageTooLarge) throw err;
       throw new IntakeFailed('store', err);
     }
-    const envelope: Envelope = { ...arriving, receivedAt: new Date().toISOString(), size };
+    const envelope = queuedEnvelope(arriving, size);
     const spooled = file !== null;
     try {
       await this.journal.append({ kind: spooled ? 'spooled' : 'inline', queueId, envelope, body: spooled ? [] : chunks });

@@ -7,7 +7,7 @@
 import type { Readable } from 'node:stream';
 import type { Envelope } from '../domain/envelope.js';
 import type { JobQueue } from '../queue/job-queue.js';
-import { IntakeFailed, type ArrivingEnvelope, type MessageIntake } from './message-intake.js';
+import { IntakeFailed, queuedEnvelope, type ArrivingEnvelope, type MessageIntake } from './message-intake.js';
 import { MessageTooLarge, type MessageSpool, type StoreOptions } from './message-spool.js';
 
 export class DirectIntake implements MessageIntake {
@@ -24,7 +24,7 @@ export class DirectIntake implements MessageIntake {
       if (err instanceof MessageTooLarge) throw err;
       throw new IntakeFailed('store', err);
     }
-    const envelope: Envelope = { ...arriving, receivedAt: new Date().toISOString(), size };
+    const envelope = queuedEnvelope(arriving, size);
     try {
       await this.queue.enqueue({ queueId, envelope });
     } catch (err) {
