@@ -6,5 +6,15 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { transpileSource } from './transpile-source.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const dir = await transpileSource(repo);
-await import(pathToFileURL(path.join(dir, 'src', 'cli.js')).href);
+let dir;
+try {
+  dir = await transpileSource(repo);
+} catch (err) {
+  // A read-only install cannot hold the transpiled files: run through tsx's loader instead (about 38 MB more).
+  if (!['EACCES', 'EPERM', 'EROFS'].includes(err?.code)) throw err;
+  process.stderr.write(`mail2confluence: cannot write node_modules/.cache (${err.code}); running the source through tsx\n`);
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import(pathToFileURL(path.join(repo, 'src', 'cli.ts')).href);
+}
+if (dir) await import(pathToFileURL(path.join(dir, 'src', 'cli.js')).href);
