@@ -15,8 +15,8 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { transform } from 'esbuild';
 import { parse, stringify } from 'yaml';
+import { transpileSource } from '../bin/transpile-source.js';
 import { startSimulator, type SimSeed } from '../simulator/start-simulator.js';
 import { GATEWAY_NODE_FLAGS } from '../src/node-flags.js';
 import { LeanSmtpSession } from './lean-smtp-client.js';
@@ -115,14 +115,6 @@ export async function buildGateway(workDir: string): Promise<void> {
   await run(process.execPath, [path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(HERE, 'tsconfig.gateway-build.json'), '--outDir', buildDir(workDir)], { cwd: REPO });
 }
 
-/** bench/memory-probe.ts as an ES module in `dir`, for the source run (which has no build). */
-async function transpiledProbe(dir: string): Promise<string> {
-  const file = path.join(dir, 'memory-probe.mjs');
-  const { code } = await transform(await readFile(path.join(HERE, 'memory-probe.ts'), 'utf8'), { loader: 'ts', format: 'esm' });
-  await writeFile(file, code);
-  return file;
-}
-
 export async function measurePeakRss(workDir: string, label: string, mailBytes: number, runtime: Runtime): Promise<RssResult> {
   const dir = path.resolve(workDir, `rss-${runtime}-${mailBytes}`); // absolute: the config file resolves relative paths against itself
   await rm(dir, { recursive: true, force: true });
@@ -153,7 +145,7 @@ export async function measurePeakRss(workDir: string, label: string, mailBytes: 
   // The probe as JavaScript either way: loading it through tsx would bring tsx's loader thread into the measured process.
   const args =
     runtime === 'source'
-      ? ['--import', pathToFileURL(await transpiledProbe(dir)).href, path.join(REPO, 'bin', 'run-source.js')]
+      ? ['--import', pathToFileURL(path.join(await transpileSource(REPO, { roots: ['src', 'bench'] }), 'bench', 'memory-probe.js')).href, path.join(REPO, 'bin', 'run-source.js')]
       : ['--import', pathToFileURL(path.join(buildDir(workDir), 'bench', 'memory-probe.js')).href, path.join(buildDir(workDir), 'src', 'cli.js')];
   // The flags every launcher of the gateway passes (bin/, Dockerfile, npm scripts).
   const child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, ...args, 'serve', '--config', configFile], {

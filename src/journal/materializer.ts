@@ -84,9 +84,16 @@ export class Materializer {
     this.kick();
   }
 
-  /** Resolves once the backlog is at most `maxBytes` (backpressure on the accept path when the disk falls behind). */
-  async waitForRoom(maxBytes: number): Promise<void> {
-    while (this.backlog > maxBytes && !this.closing) await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+  /**
+   * Backpressure on the accept path when the disk falls behind: a promise
+   * that resolves once the backlog is at most `maxBytes`, or undefined when it
+   * is already — no await, and nothing allocated, for every accepted mail.
+   */
+  waitForRoom(maxBytes: number): Promise<void> | undefined {
+    if (this.backlog <= maxBytes || this.closing) return undefined;
+    return (async () => {
+      while (this.backlog > maxBytes && !this.closing) await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+    })();
   }
 
   /** Materializes what is pending, then stops. True when nothing is left (the journal can go). */

@@ -114,10 +114,8 @@ export class MessageJournal {
    * returned — from then on a crash cannot lose it, and the 250 may go out.
    */
   append(entry: JournalEntry): Promise<RecordPosition> {
-    const maxBacklog = this.options.maxBacklogBytes ?? 256 * 1024 * 1024;
-    // Waits only when the backlog is full: an await on every append was a share of what each mail allocated.
-    if (this.materializer.backlogBytes > maxBacklog) return this.materializer.waitForRoom(maxBacklog).then(() => this.appendNow(entry));
-    return this.appendNow(entry);
+    const room = this.materializer.waitForRoom(this.options.maxBacklogBytes ?? 256 * 1024 * 1024);
+    return room ? room.then(() => this.appendNow(entry)) : this.appendNow(entry);
   }
 
   private appendNow(entry: JournalEntry): Promise<RecordPosition> {

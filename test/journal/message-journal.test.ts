@@ -111,6 +111,30 @@ describe('message journal', () => {
     expect(await readdir(journalRoot(spoolDir))).toEqual([]);
   });
 
+  it('holds an append back while the backlog is over its limit, and lets it in once materializing catches up', async () => {
+    const spoolDir = await tempDir();
+    const { journal } = await journalIn(spoolDir, { maxBacklogBytes: 1, retryMs: 20 });
+    // queue/tmp/ is not a directory: no batch can be written, so the first record stays in the backlog.
+    const tmp = path.join(spoolDir, 'queue', 'tmp');
+    await rm(tmp, { recursive: true });
+    await writeFile(tmp, 'not a directory');
+    const first = newQueueId();
+    await journal.append({ kind: 'inline', queueId: first, envelope: envelope(), body: [rawMessage('First')] }); // room: nothing waited before it
+    await until(async () => (journal.stats().materializer.failedBatches > 0 ? true : undefined));
+    const second = newQueueId();
+    let appended = false;
+    const waiting = journal.append({ kind: 'inline', queueId: second, envelope: envelope(), body: [rawMessage('Second')] }).then(() => (appended = true));
+    await until(async () => (journal.stats().materializer.failedBatches > 1 ? true : undefined));
+    // Still held: not answered, and not in the journal either.
+    expect(appended).toBe(false);
+    expect((await scanSegment(nodeJournalFs, path.join(journal.dir, segmentName(1)), 1)).messages.map((record) => record.queueId)).toEqual([first]);
+    await rm(tmp);
+    await mkdir(tmp);
+    await waiting;
+    await until(async () => ((await readyCount(spoolDir)) === 2 ? true : undefined));
+    expect((await listReadyJobs(spoolDir)).map((job) => job.queueId).sort()).toEqual([first, second].sort());
+  });
+
   it('keeps messages it could not materialize in the journal and materializes them once the disk recovers', async () => {
     const spoolDir = await tempDir();
     const { journal } = await journalIn(spoolDir, { retryMs: 20 });
