@@ -6,7 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, mkdtemp, readFile, readdir, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -87,5 +87,38 @@ describe('running from source without a loader', () => {
     expect(stdout).toContain('config/demo.yaml: valid');
     const { stdout: version } = await run(process.execPath, [path.join(REPO, 'bin', 'run-source.js'), '--version'], { cwd: REPO });
     expect(version.trim()).toBe((JSON.parse(await readFile(path.join(REPO, 'package.json'), 'utf8')) as { version: string }).version);
+  });
+
+  it('a read-only install runs through tsx instead, and says why on stderr', async (context) => {
+    // A copy of what runs, whose node_modules (links to this repository's packages) cannot take a cache.
+    const copy = await mkdtemp(path.join(os.tmpdir(), 'm2c-read-only-'));
+    try {
+      for (const name of ['bin', 'src']) await cp(path.join(REPO, name), path.join(copy, name), { recursive: true });
+      for (const name of ['package.json', 'tsconfig.json']) await cp(path.join(REPO, name), path.join(copy, name));
+      await mkdir(path.join(copy, 'node_modules'));
+      for (const name of await readdir(path.join(REPO, 'node_modules'))) {
+        if (name !== '.cache') await symlink(path.join(REPO, 'node_modules', name), path.join(copy, 'node_modules', name));
+      }
+      await chmod(path.join(copy, 'node_modules'), 0o555);
+      await chmod(copy, 0o755);
+      // root ignores file modes: run as nobody, for whom the directory is read-only as for anyone else.
+      const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+      const reachable = await run(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(path.join(copy, 'node_modules', 'tsx', 'package.json'))})`], asUser).then(
+        () => true,
+        () => false,
+      );
+      if (!reachable) {
+        // Only when this checkout lies under a directory that user cannot enter (e.g. /root): said, not passed.
+        console.warn(`skipped: uid ${asUser.uid ?? process.getuid?.()} cannot read ${REPO}/node_modules`);
+        context.skip();
+      }
+      const { stdout, stderr } = await run(process.execPath, [path.join(copy, 'bin', 'run-source.js'), '--version'], { ...asUser, cwd: copy });
+      expect(stderr).toMatch(/cannot write node_modules\/\.cache \((EACCES|EPERM|EROFS)\); running the source through tsx/);
+      expect(stdout.trim()).toBe((JSON.parse(await readFile(path.join(REPO, 'package.json'), 'utf8')) as { version: string }).version);
+      expect(await readdir(path.join(copy, 'node_modules'))).not.toContain('.cache');
+    } finally {
+      await chmod(path.join(copy, 'node_modules'), 0o755).catch(() => undefined);
+      await rm(copy, { recursive: true, force: true });
+    }
   });
 });
