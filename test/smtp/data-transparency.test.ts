@@ -48,10 +48,10 @@ function random(seed: number): () => number {
   };
 }
 
-const LINES = ['.', '..', '...', '.x', 'x.', '', 'plain text', ' .', '.\t', '.. two', 'a.b.c', '..\r'];
+const LINES = ['.', '..', '...', '.x', 'x.', '', 'plain text', ' .', '.\t', '.. two', 'a.b.c'];
 
 function messageLines(next: () => number, count: number): string[] {
-  return Array.from({ length: count }, () => LINES[Math.floor(next() * LINES.length)]!.replace('\r', ''));
+  return Array.from({ length: count }, () => LINES[Math.floor(next() * LINES.length)]!);
 }
 
 /** Cuts `wire` at random places and right before and after every dot that starts a line. */
@@ -136,7 +136,7 @@ describe('DATA transparency over a real socket', () => {
     const lines = Array.from({ length: 2000 }, (_, i) => (i % 400 === 399 ? `.${line.slice(1)}` : line));
     const wire = Buffer.from(`${lines.map((l) => (l.startsWith('.') ? `.${l}` : l)).join('\r\n')}\r\n.\r\n`, 'latin1');
     const codes = await send([wire], false);
-    expect(codes.slice(5, 6)).toEqual(['250']);
+    expect(codes).toEqual(['220', '250', '250', '250', '354', '250', '250', '221']);
     expect(received.at(-1)!.equals(Buffer.from(`${lines.join('\r\n')}\r\n`, 'latin1'))).toBe(true);
   });
 });
