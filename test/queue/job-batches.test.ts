@@ -71,6 +71,13 @@ async function readAll(spool: FileSpool, queueId: string): Promise<string> {
 
 const readyDir = (dir: string) => path.join(dir, 'queue', 'ready');
 
+/** A job whose handler has been called is active until the handler's answer is recorded: wait for that. */
+const doneStatus = (queue: FileJobQueue, queueId: string) =>
+  until(async () => {
+    const status = await queue.status(queueId);
+    return status?.state === 'done' ? status : undefined;
+  });
+
 describe('job batch file', () => {
   it('places each body where its header says, in a batch whose header is longer than a first read', async () => {
     const dir = await tempDir();
@@ -125,8 +132,8 @@ describe('FileJobQueue with job batches', () => {
     await until(() => (seen.length === 4 ? true : undefined));
     const second = seen.find(([id, attempt]) => id === retried && attempt === 2)!;
     expect(second[2]).toBe(batch[1]!.body!.toString('utf8'));
+    expect(await doneStatus(queue, retried)).toMatchObject({ job: { attempts: 2, history: [{ attempt: 1, error: 'Confluence answered 503' }] } });
     await until(async () => ((await readdir(readyDir(dir))).length === 0 ? true : undefined));
-    expect(await queue.status(retried)).toMatchObject({ state: 'done', job: { attempts: 2, history: [{ attempt: 1, error: 'Confluence answered 503' }] } });
     // Delivered in the end: the copy is removed like any message.
     await until(async () => ((await readdir(path.join(dir, 'msg'))).length === 0 ? true : undefined));
   });
@@ -182,7 +189,7 @@ describe('FileJobQueue with job batches', () => {
       [untouched, 1],
     ].sort());
     for (const [id, , text] of runs) expect(text).toBe(batch.find((entry) => entry.queueId === id)!.body!.toString('utf8'));
-    expect(await queue.status(interrupted)).toMatchObject({ state: 'done', job: { attempts: 2, history: [{ attempt: 1, error: 'interrupted: the process stopped while delivering' }] } });
+    expect(await doneStatus(queue, interrupted)).toMatchObject({ job: { attempts: 2, history: [{ attempt: 1, error: 'interrupted: the process stopped while delivering' }] } });
   });
 
   it('a clean close leaves jobs that never started in the batch, counting no attempt for them', async () => {
