@@ -18,13 +18,14 @@
  * its message is copied to the spool and it becomes an ordinary job file. The
  * batch file goes once every job in it has a file of its own or is done.
  */
-import { access, mkdir, open, readFile, readdir, rename, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { isQueueId } from '../domain/queue-id.js';
 import type { BatchedBody } from '../spool/file-spool.js';
-import { fsyncDirectory, renameDurably, unlinkIfExists, writeFileDsync, writeFileDurably } from '../spool/durable-file.js';
-import { BatchUnreadable, batchName, encodeBatch, isBatchName, readBatchBody, readBatchHeader, type BatchEntry, type BatchHeader, type BatchedJob } from './job-batch-file.js';
+import { fsyncDirectory, renameDurably, unlinkIfExists, writeFileDsync } from '../spool/durable-file.js';
+import { JobBatchDirectory } from './job-batch-directory.js';
+import { batchName, encodeBatch, readBatchBody, type BatchEntry, type BatchHeader, type BatchedJob } from './job-batch-file.js';
 import { acquireLock, type HeldLock } from './process-lock.js';
 import {
   backoffDelay,
@@ -38,27 +39,12 @@ import {
   type QueueCounts,
   type RetryPolicy,
 } from './job-queue.js';
+import { JobStateFiles, STATES, type DeferredJob, type DoneRecord } from './job-state-files.js';
 
 /** How often parked letters are checked for expiry. */
 const EXPIRY_CHECK_MS = 60_000;
 /** Batches are read into memory only while fewer jobs than this wait: a long backlog stays on disk. */
 const READY_WINDOW = 4096;
-/** A batch's log of the jobs that started, beside it in ready/. */
-const STARTED_SUFFIX = '.started';
-/** What a batch that cannot be read is renamed to. */
-const UNREADABLE_SUFFIX = '.unreadable';
-
-const STATES = ['ready', 'active', 'deferred', 'done', 'dead'] as const;
-type State = (typeof STATES)[number];
-
-interface DeferredJob extends JobState {
-  notBefore: string;
-}
-
-interface DoneRecord extends JobState {
-  doneAt: string;
-  outcomes: unknown[];
-}
 
 /** A batch file this consumer has read. */
 interface LoadedBatch {
@@ -98,6 +84,8 @@ export interface FileJobQueueOptions {
 export class FileJobQueue implements JobQueue {
   private readonly root: string;
   private readonly tmpDir: string;
+  private readonly files: JobStateFiles;
+  private readonly batchDir: JobBatchDirectory;
   private readonly pollMs: number;
   private lastExpiry = 0;
   private readonly ready: string[] = [];
@@ -119,18 +107,20 @@ export class FileJobQueue implements JobQueue {
   constructor(private readonly options: FileJobQueueOptions) {
     this.root = path.join(options.dir, 'queue');
     this.tmpDir = path.join(this.root, 'tmp');
+    this.files = new JobStateFiles(this.root, this.tmpDir);
+    this.batchDir = new JobBatchDirectory(this.files, options.logger);
     this.pollMs = options.pollMs ?? 500;
   }
 
   async init(): Promise<void> {
     await mkdir(this.tmpDir, { recursive: true });
-    for (const state of STATES) await mkdir(this.dir(state), { recursive: true });
+    for (const state of STATES) await mkdir(this.files.dir(state), { recursive: true });
     for (const name of await readdir(this.tmpDir)) await unlinkIfExists(path.join(this.tmpDir, name));
   }
 
   async enqueue(job: DeliveryJob): Promise<void> {
     const state: JobState = { ...job, attempts: 0, enqueuedAt: new Date().toISOString(), history: [] };
-    await this.write('ready', state);
+    await this.files.write('ready', state);
     if (this.handler && !this.closed) {
       this.addReady(job.queueId);
       this.pump();
@@ -147,9 +137,9 @@ export class FileJobQueue implements JobQueue {
   async enqueueBatch(entries: readonly BatchEntry[], options: { skipExisting: boolean }): Promise<string[]> {
     let fresh = entries;
     if (options.skipExisting) {
-      const batched = await this.batchedIds();
+      const batched = await this.batchDir.batchedIds();
       fresh = [];
-      for (const entry of entries) if (!batched.has(entry.queueId) && !(await this.hasJobFile(entry.queueId))) (fresh as BatchEntry[]).push(entry);
+      for (const entry of entries) if (!batched.has(entry.queueId) && !(await this.files.hasJobFile(entry.queueId))) (fresh as BatchEntry[]).push(entry);
     }
     if (!fresh.length) return [];
     const name = batchName(fresh);
@@ -157,8 +147,8 @@ export class FileJobQueue implements JobQueue {
     const buffers = encodeBatch(fresh, new Date().toISOString());
     // writev takes at most IOV_MAX (1024) buffers at once.
     await writeFileDsync(tmp, buffers.length > 1000 ? [Buffer.concat(buffers)] : buffers);
-    await rename(tmp, this.batchFile(name));
-    await fsyncDirectory(this.dir('ready'));
+    await rename(tmp, this.batchDir.batchFile(name));
+    await fsyncDirectory(this.files.dir('ready'));
     this.noticeNewBatch();
     return fresh.map((entry) => entry.queueId);
   }
@@ -176,20 +166,7 @@ export class FileJobQueue implements JobQueue {
   bodyLocation(queueId: string): BatchedBody | null {
     const batch = this.batchOf.get(queueId);
     const body = batch?.jobs.get(queueId)?.body;
-    return batch && body ? { file: this.batchFile(batch.name), ...body } : null;
-  }
-
-  /**
-   * Whether a job with this id has a file of its own, in any state. States
-   * are looked at in the order a job moves through them (ready, active,
-   * deferred, dead, done), and a move writes its destination before removing
-   * its source, so a job moving while we look is still seen in the later state.
-   */
-  private async hasJobFile(queueId: string): Promise<boolean> {
-    for (const state of ['ready', 'active', 'deferred', 'dead', 'done'] as const) {
-      if (await this.fileExists(this.file(state, queueId))) return true;
-    }
-    return false;
+    return batch && body ? { file: this.batchDir.batchFile(batch.name), ...body } : null;
   }
 
   /**
@@ -223,8 +200,8 @@ export class FileJobQueue implements JobQueue {
 
   async deadLetters(): Promise<DeadLetter[]> {
     const letters: DeadLetter[] = [];
-    for (const id of await this.list('dead')) {
-      const letter = await this.read<DeadLetter>('dead', id);
+    for (const id of await this.files.list('dead')) {
+      const letter = await this.files.read<DeadLetter>('dead', id);
       if (letter) letters.push(letter);
     }
     return letters;
@@ -232,13 +209,13 @@ export class FileJobQueue implements JobQueue {
 
   async replay(queueId: string): Promise<boolean> {
     if (!isQueueId(queueId)) return false;
-    const letter = await this.read<DeadLetter>('dead', queueId);
+    const letter = await this.files.read<DeadLetter>('dead', queueId);
     if (!letter) return false;
     const { deadAt, reason, outcomes: _outcomes, ...job } = letter as DeadLetter;
     const note = { at: new Date().toISOString(), attempt: job.attempts, error: `dead since ${deadAt}: ${reason}; replayed by operator` };
     const { keepUntil: _keepUntil, ...rest } = job;
-    await this.write('ready', { ...rest, attempts: 0, replays: (job.replays ?? 0) + 1, history: [...job.history, note] });
-    await unlinkIfExists(this.file('dead', queueId));
+    await this.files.write('ready', { ...rest, attempts: 0, replays: (job.replays ?? 0) + 1, history: [...job.history, note] });
+    await unlinkIfExists(this.files.file('dead', queueId));
     if (this.handler && !this.closed) {
       this.addReady(queueId);
       this.pump();
@@ -250,10 +227,10 @@ export class FileJobQueue implements JobQueue {
     if (!isQueueId(queueId)) return null;
     // Most advanced state first: a crash between write and unlink can leave a job in two places.
     for (const state of ['done', 'dead', 'deferred', 'active', 'ready'] as const) {
-      const job = await this.read<JobState>(state, queueId);
+      const job = await this.files.read<JobState>(state, queueId);
       if (job) return { state, job } as JobStatus;
     }
-    for (const batch of await this.batchesOnDisk()) {
+    for (const batch of await this.batchDir.batchesOnDisk()) {
       const entry = batch.header.jobs.find((job) => job.queueId === queueId);
       if (!entry) continue;
       return { state: batch.started.has(queueId) ? 'active' : 'ready', job: batchedJobState(entry, batch.header) };
@@ -266,10 +243,10 @@ export class FileJobQueue implements JobQueue {
     const keep = this.options.keepDoneMs;
     if (keep === undefined) return 0;
     let removed = 0;
-    for (const id of await this.list('done')) {
-      const record = await this.read<DoneRecord>('done', id);
+    for (const id of await this.files.list('done')) {
+      const record = await this.files.read<DoneRecord>('done', id);
       if (record && Date.parse(record.doneAt) + keep < now) {
-        await unlinkIfExists(this.file('done', id));
+        await unlinkIfExists(this.files.file('done', id));
         removed++;
       }
     }
@@ -282,7 +259,7 @@ export class FileJobQueue implements JobQueue {
     const expired: string[] = [];
     for (const letter of await this.deadLetters()) {
       if (!letter.keepUntil || Date.parse(letter.keepUntil) > now) continue;
-      await unlinkIfExists(this.file('dead', letter.queueId));
+      await unlinkIfExists(this.files.file('dead', letter.queueId));
       await this.options.afterDone?.(letter);
       expired.push(letter.queueId);
       this.options.logger.info({ queueId: letter.queueId, keepUntil: letter.keepUntil }, 'parked message expired and removed');
@@ -292,61 +269,29 @@ export class FileJobQueue implements JobQueue {
 
   async counts(): Promise<QueueCounts> {
     const [ready, active, deferred, dead] = await Promise.all(
-      (['ready', 'active', 'deferred', 'dead'] as const).map(async (state) => (await this.list(state)).length),
+      (['ready', 'active', 'deferred', 'dead'] as const).map(async (state) => (await this.files.list(state)).length),
     );
-    const batched = await this.batchedPending();
+    const batched = await this.batchDir.batchedPending();
     return { ready: ready! + batched.ready.length, active: active! + batched.active.length, deferred: deferred!, dead: dead! };
   }
 
   /** Ids of every job not yet done: ready, running, deferred or dead. */
   async pendingIds(): Promise<Set<string>> {
     const ids = new Set<string>();
-    for (const state of ['ready', 'active', 'deferred', 'dead'] as const) for (const id of await this.list(state)) ids.add(id);
-    const batched = await this.batchedPending();
+    for (const state of ['ready', 'active', 'deferred', 'dead'] as const) for (const id of await this.files.list(state)) ids.add(id);
+    const batched = await this.batchDir.batchedPending();
     for (const id of [...batched.ready, ...batched.active]) ids.add(id);
     return ids;
-  }
-
-  /** Batch files in ready/, oldest first, with the jobs their `.started` logs name. */
-  private async batchesOnDisk(): Promise<Array<{ name: string; header: BatchHeader; started: Set<string> }>> {
-    const found = [];
-    for (const name of await this.listBatches()) {
-      const header = await this.readBatch(name);
-      if (header) found.push({ name, header, started: await this.readStarted(name) });
-    }
-    return found;
-  }
-
-  /** Every id named in a batch file, whether or not it has a job file of its own by now. */
-  private async batchedIds(): Promise<Set<string>> {
-    return new Set((await this.batchesOnDisk()).flatMap((batch) => batch.header.jobs.map((job) => job.queueId)));
-  }
-
-  /**
-   * Batched jobs without a file of their own, as the disk says (any process
-   * may ask): a job that never started has none; one that started has one
-   * unless it is still running or was interrupted.
-   */
-  private async batchedPending(): Promise<{ ready: string[]; active: string[] }> {
-    const ready: string[] = [];
-    const active: string[] = [];
-    for (const batch of await this.batchesOnDisk()) {
-      for (const job of batch.header.jobs) {
-        if (!batch.started.has(job.queueId)) ready.push(job.queueId);
-        else if (!(await this.hasJobFile(job.queueId))) active.push(job.queueId);
-      }
-    }
-    return { ready, active };
   }
 
   private async startConsuming(): Promise<void> {
     await this.claimConsumer();
     await this.recoverInterrupted();
-    for (const id of await this.list('deferred')) {
-      const job = await this.read<DeferredJob>('deferred', id);
+    for (const id of await this.files.list('deferred')) {
+      const job = await this.files.read<DeferredJob>('deferred', id);
       if (job) this.deferred.set(id, Date.parse(job.notBefore));
     }
-    await this.removeStrayStartedLogs();
+    await this.batchDir.removeStrayStartedLogs();
     await this.scanReady();
     if (this.closed) return; // closed while starting: leave no timer behind
     this.consuming = true;
@@ -356,16 +301,16 @@ export class FileJobQueue implements JobQueue {
 
   /** Jobs left in active/ by a crash: keep the later state if one exists, else run again. */
   private async recoverInterrupted(): Promise<void> {
-    const later = new Set([...(await this.list('done')), ...(await this.list('dead')), ...(await this.list('deferred'))]);
-    for (const id of await this.list('active')) {
+    const later = new Set([...(await this.files.list('done')), ...(await this.files.list('dead')), ...(await this.files.list('deferred'))]);
+    for (const id of await this.files.list('active')) {
       if (later.has(id)) {
-        await unlinkIfExists(this.file('active', id));
+        await unlinkIfExists(this.files.file('active', id));
         continue;
       }
-      const job = await this.read<JobState>('active', id);
+      const job = await this.files.read<JobState>('active', id);
       if (!job) continue;
       await this.requeueInterrupted(job);
-      await unlinkIfExists(this.file('active', id));
+      await unlinkIfExists(this.files.file('active', id));
     }
   }
 
@@ -380,10 +325,10 @@ export class FileJobQueue implements JobQueue {
     const interrupted: JobState = { ...job, attempts: attempt, history: [...job.history, { at, attempt, error: 'interrupted: the process stopped while delivering' }] };
     this.options.logger.warn({ queueId: job.queueId, attempt }, 'recovering a job interrupted by a restart');
     if (attempt >= this.options.retry.maxAttempts) {
-      await this.write('dead', { ...interrupted, deadAt: at, reason: `gave up after ${attempt} interrupted attempts`, outcomes: [] });
+      await this.files.write('dead', { ...interrupted, deadAt: at, reason: `gave up after ${attempt} interrupted attempts`, outcomes: [] });
       return;
     }
-    await this.write('ready', interrupted);
+    await this.files.write('ready', interrupted);
     this.addReady(job.queueId);
   }
 
@@ -395,7 +340,7 @@ export class FileJobQueue implements JobQueue {
         if (due > now) continue;
         this.deferred.delete(id);
         try {
-          await renameDurably(this.file('deferred', id), this.file('ready', id));
+          await renameDurably(this.files.file('deferred', id), this.files.file('ready', id));
           this.addReady(id);
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
@@ -414,8 +359,8 @@ export class FileJobQueue implements JobQueue {
   }
 
   private async scanReady(): Promise<void> {
-    for (const id of await this.list('ready')) this.addReady(id);
-    for (const name of await this.listBatches()) {
+    for (const id of await this.files.list('ready')) this.addReady(id);
+    for (const name of await this.batchDir.listBatches()) {
       if (this.ready.length >= READY_WINDOW) return;
       if (this.batches.has(name) || this.loadingBatches.has(name)) continue;
       this.loadingBatches.add(name);
@@ -423,26 +368,11 @@ export class FileJobQueue implements JobQueue {
         await this.loadBatch(name);
       } catch (err) {
         // One batch that cannot be read must not hold up the ones after it.
-        await this.setAside(name, err);
+        await this.batchDir.setAside(name, err);
       } finally {
         this.loadingBatches.delete(name);
       }
     }
-  }
-
-  /**
-   * A batch whose bytes are not a batch is renamed `<name>.unreadable` for an
-   * operator to look at (its jobs do not run); any other failure (a disk
-   * error, a full disk while copying a message out) is tried again at the next poll.
-   */
-  private async setAside(name: string, err: unknown): Promise<void> {
-    if (!(err instanceof BatchUnreadable)) {
-      this.options.logger.error({ err, batch: name }, 'could not take the jobs of a batch; will try again at the next poll');
-      return;
-    }
-    const aside = `${this.batchFile(name)}${UNREADABLE_SUFFIX}`;
-    await rename(this.batchFile(name), aside);
-    this.options.logger.error({ err, batch: name, movedTo: aside }, 'a job batch cannot be read; moved aside, its jobs are not run');
   }
 
   /**
@@ -452,12 +382,12 @@ export class FileJobQueue implements JobQueue {
    * the attempt counted, its message copied to the spool.
    */
   private async loadBatch(name: string): Promise<void> {
-    const header = await this.readBatch(name);
+    const header = await this.batchDir.readBatch(name);
     if (!header) return;
-    const started = await this.readStarted(name);
+    const started = await this.batchDir.readStarted(name);
     const batch: LoadedBatch = { name, header, jobs: new Map(), startedLog: null };
     for (const job of header.jobs) {
-      if (await this.hasJobFile(job.queueId)) continue;
+      if (await this.files.hasJobFile(job.queueId)) continue;
       if (started.has(job.queueId)) {
         await this.recoverInterruptedBatched(name, header, job);
         continue;
@@ -465,7 +395,7 @@ export class FileJobQueue implements JobQueue {
       batch.jobs.set(job.queueId, job);
     }
     if (!batch.jobs.size) {
-      await this.removeBatch(name);
+      await this.batchDir.removeBatch(name);
       return;
     }
     this.batches.set(name, batch);
@@ -477,7 +407,7 @@ export class FileJobQueue implements JobQueue {
 
   /** Its message goes to the spool first: the batch file goes once no job is left in it. */
   private async recoverInterruptedBatched(name: string, header: BatchHeader, entry: BatchedJob): Promise<void> {
-    if (entry.body) await this.keepMessage(entry.queueId, await readBatchBody(this.batchFile(name), entry.body));
+    if (entry.body) await this.keepMessage(entry.queueId, await readBatchBody(this.batchDir.batchFile(name), entry.body));
     await this.requeueInterrupted(batchedJobState(entry, header));
   }
 
@@ -488,7 +418,7 @@ export class FileJobQueue implements JobQueue {
 
   /** Notes that a batched job starts, so that a crash while it runs counts an attempt (an append to the page cache: no file, no fsync). */
   private async noteStarted(batch: LoadedBatch, queueId: string): Promise<void> {
-    batch.startedLog ??= open(this.startedFile(batch.name), 'a', 0o640).catch((err: unknown) => {
+    batch.startedLog ??= open(this.batchDir.startedFile(batch.name), 'a', 0o640).catch((err: unknown) => {
       batch.startedLog = null; // the next job tries again
       throw err;
     });
@@ -502,52 +432,7 @@ export class FileJobQueue implements JobQueue {
     if (batch.jobs.size) return;
     this.batches.delete(batch.name);
     await (await batch.startedLog?.catch(() => null))?.close().catch(() => undefined);
-    await this.removeBatch(batch.name);
-  }
-
-  /** The batch first: a `.started` log left without it is removed at the next start. */
-  private async removeBatch(name: string): Promise<void> {
-    await unlinkIfExists(this.batchFile(name));
-    await unlinkIfExists(this.startedFile(name));
-  }
-
-  private async removeStrayStartedLogs(): Promise<void> {
-    const names = new Set(await readdir(this.dir('ready')));
-    for (const name of names) {
-      if (!name.endsWith(STARTED_SUFFIX)) continue;
-      const batch = name.slice(0, -STARTED_SUFFIX.length);
-      if (isBatchName(batch) && !names.has(batch)) await unlinkIfExists(path.join(this.dir('ready'), name));
-    }
-  }
-
-  private async readBatch(name: string): Promise<BatchHeader | null> {
-    try {
-      return await readBatchHeader(this.batchFile(name));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw err;
-    }
-  }
-
-  private async readStarted(name: string): Promise<Set<string>> {
-    try {
-      return new Set((await readFile(this.startedFile(name), 'latin1')).split('\n').filter(isQueueId));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new Set();
-      throw err;
-    }
-  }
-
-  private async listBatches(): Promise<string[]> {
-    return (await readdir(this.dir('ready'))).filter(isBatchName).sort();
-  }
-
-  private batchFile(name: string): string {
-    return path.join(this.dir('ready'), name);
-  }
-
-  private startedFile(name: string): string {
-    return path.join(this.dir('ready'), `${name}${STARTED_SUFFIX}`);
+    await this.batchDir.removeBatch(batch.name);
   }
 
   private addReady(id: string): void {
@@ -578,12 +463,12 @@ export class FileJobQueue implements JobQueue {
       return;
     }
     try {
-      await renameDurably(this.file('ready', id), this.file('active', id));
+      await renameDurably(this.files.file('ready', id), this.files.file('active', id));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // taken or moved meanwhile
       throw err;
     }
-    const job = await this.read<JobState>('active', id);
+    const job = await this.files.read<JobState>('active', id);
     if (!job) return;
     await this.attempt(job, { kind: 'file' });
   }
@@ -632,55 +517,15 @@ export class FileJobQueue implements JobQueue {
     const at = new Date().toISOString();
     const record = to === 'done' ? { ...job, doneAt: at, ...extra } : to === 'dead' ? { ...job, deadAt: at, ...extra } : { ...job, ...extra };
     if (source.kind === 'file') {
-      await this.write(to, record);
-      await unlinkIfExists(this.file('active', job.queueId));
+      await this.files.write(to, record);
+      await unlinkIfExists(this.files.file('active', job.queueId));
       return;
     }
     // Leaving the batch for later: the message must outlive the batch file.
     const body = source.batch.jobs.get(job.queueId)?.body;
-    if (to !== 'done' && body) await this.keepMessage(job.queueId, await readBatchBody(this.batchFile(source.batch.name), body));
-    await this.write(to, record);
+    if (to !== 'done' && body) await this.keepMessage(job.queueId, await readBatchBody(this.batchDir.batchFile(source.batch.name), body));
+    await this.files.write(to, record);
     await this.settle(source.batch, job.queueId);
   }
 
-  private async write(state: State, record: JobState | DoneRecord | DeadLetter | DeferredJob): Promise<void> {
-    const tmp = path.join(this.tmpDir, `${record.queueId}.${state}.json`);
-    await writeFileDurably(tmp, this.file(state, record.queueId), JSON.stringify(record));
-  }
-
-  private async fileExists(file: string): Promise<boolean> {
-    try {
-      await access(file);
-      return true;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-      throw err;
-    }
-  }
-
-  private async read<T>(state: State, id: string): Promise<T | null> {
-    try {
-      return JSON.parse(await readFile(this.file(state, id), 'utf8')) as T;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw err;
-    }
-  }
-
-  private async list(state: State): Promise<string[]> {
-    const names = await readdir(this.dir(state));
-    return names
-      .filter((name) => name.endsWith('.json'))
-      .map((name) => name.slice(0, -'.json'.length))
-      .filter(isQueueId)
-      .sort();
-  }
-
-  private dir(state: State): string {
-    return path.join(this.root, state);
-  }
-
-  private file(state: State, id: string): string {
-    return path.join(this.root, state, `${id}.json`);
-  }
 }
