@@ -7,7 +7,7 @@ import type { ProbeRow } from './accept-path-probe.js';
 import type { E2eResults, LatencyFigures } from './e2e-bench.js';
 import type { RssResult } from './rss-bench.js';
 import { MIB } from './stats.js';
-import { TARGETS, acceptTarget, lookupRoutes, rssVerdict, verdict, type Verdict } from './targets.js';
+import { TARGETS, acceptTarget, lookupRoutes, ratioFigure, rssVerdict, verdict, type Verdict } from './targets.js';
 import { fixed, renderTable } from './text-table.js';
 
 export interface MachineInfo {
@@ -46,8 +46,8 @@ function acceptRows(cells: AcceptCell[], verdicts: Verdict[]): string[][] {
       fixed(cell.sink.rate),
       cell.floor ? fixed(cell.floor.rate) : '',
       fixed(cell.gateway.rate),
-      cell.rounds > 1 ? `${fixed(cell.ratio, 2)} (${fixed(cell.ratioRange[0], 2)}–${fixed(cell.ratioRange[1], 2)})` : fixed(cell.ratio, 2),
-      cell.floorRatio === null ? '' : fixed(cell.floorRatio, 2),
+      cell.rounds > 1 ? `${ratioFigure(cell.ratio)} (${fixed(cell.ratioRange[0], 2)}–${fixed(cell.ratioRange[1], 2)})` : ratioFigure(cell.ratio),
+      cell.floorRatio === null ? '' : ratioFigure(cell.floorRatio),
       fixed(cell.sink.serverCpuMsPerMail, 2),
       fixed(cell.gateway.serverCpuMsPerMail, 2),
       errors ? `${errors}: ${(cell.gateway.firstError ?? cell.sink.firstError ?? '').slice(0, 40)}` : '0',

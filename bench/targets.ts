@@ -21,6 +21,14 @@ export const TARGETS = {
 
 export type Verdict = 'PASS' | 'FAIL';
 
+/** A ratio with two digits, or as many more as it takes not to round it across the target (0.447 is not 0.45 beside a FAIL). */
+export function ratioFigure(ratio: number): string {
+  const target = TARGETS.persistentRatio;
+  let digits = 2;
+  while (digits < 6 && Number(ratio.toFixed(digits)) >= target !== ratio >= target) digits++;
+  return ratio.toFixed(digits);
+}
+
 export function verdict(ok: boolean): Verdict {
   return ok ? 'PASS' : 'FAIL';
 }
