@@ -6,11 +6,11 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
+import type { Logger } from 'pino';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import { showConfig } from './config/show-config.js';
 import { openBackend, type GatewayBackend } from './backend/backend.js';
 import { ROLES, startGateway, type Role } from './main.js';
-import type { Logger } from 'pino';
 import { createLogger, logDestination } from './observability/logger.js';
 
 /** package.json is one level up from src/cli.ts and two from the compiled dist/src/cli.js. */

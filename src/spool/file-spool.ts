@@ -16,7 +16,8 @@ import { SharedDirectorySync } from './shared-directory-sync.js';
 
 /** A message being written straight to the spool, chunk by chunk: nothing of it stays in memory. */
 export interface SpoolFileWriter {
-  write(chunk: Buffer): Promise<void>;
+  /** Returns a promise only when a batch goes to disk (the incoming stream pauses meanwhile, bounded-copy.ts). */
+  write(chunk: Buffer): Promise<void> | undefined;
   /** fsync, and rename into msg/ then fsync the directory, the two at once: durable once this resolves. */
   commit(): Promise<void>;
   /** Removes what was written; safe to call after a failed write or commit. */
@@ -107,10 +108,10 @@ export class FileSpool implements MessageSpool {
       await open?.close();
     };
     return {
-      write: async (chunk) => {
+      write: (chunk) => {
         pending.push(chunk);
         pendingBytes += chunk.length;
-        if (pendingBytes >= WRITE_BATCH_BYTES) await flush();
+        return pendingBytes >= WRITE_BATCH_BYTES ? flush() : undefined;
       },
       commit: async () => {
         await flush();

@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { until } from '../helpers/until.js';
 
 const CHILD = path.resolve(import.meta.dirname, '../fixtures/logging/buffered-log-child.ts');
 
@@ -21,21 +22,13 @@ function run(bufferBytes: number, mode: 'linger' | 'exit' | 'throw') {
   return { child, exited, lines, stderr: () => stderr };
 }
 
-async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 describe('the buffered log destination', () => {
   it('writes a lone line while the process runs on (the periodic flush), not only at exit', async () => {
     const proc = run(4096, 'linger');
     try {
-      await until(() => proc.stderr().includes('logged'), 10_000, 'the child to log');
+      await until(() => proc.stderr().includes('logged') || undefined, 10_000);
       // Far less than the 4 KB that would fill the buffer: only the flush timer can write it.
-      await until(() => proc.lines().length === 1, 2_000, 'the line on stdout');
+      await until(() => proc.lines().length === 1 || undefined, 2_000);
       expect(proc.lines()[0]).toMatchObject({ msg: 'accepted', queueId: '0MWY6I9SL5E5AD85AA5' });
       expect(proc.child.exitCode).toBeNull();
     } finally {
